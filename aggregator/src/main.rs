@@ -1,0 +1,2 @@
+//! Placeholder until the aggregator lands (issue 3).
+fn main() {}

@@ -1,0 +1,445 @@
+//! Events: the stored shape, validation of create and update, and what an `updateEvent`
+//! means for tickets.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::room::validate_id;
+use super::{
+    optional_text, required_text, time, MAX_DESCRIPTION_LEN, MAX_FILE_NAME_LEN, MAX_NAME_LEN,
+};
+use crate::error::{AppError, AppResult};
+
+pub const EVENT_KIND: &str = "EVENT";
+/// Longest event. Bounds the window scanned for overlapping room bookings and for events
+/// still running when listing upcoming ones.
+pub const MAX_EVENT_MINUTES: i64 = 7 * 24 * 60;
+/// Ticket changes one updateEvent may make: a transaction holds at most 100 items.
+pub const MAX_TICKET_CHANGES: usize = 90;
+
+/// An event as stored. Tickets are separate items (an event may hold 20,000 of them, far
+/// beyond one 400 KB item); `tickets_left` counts down under the same transactions. It is
+/// stored rather than `tickets_sold` because DynamoDB conditions cannot do arithmetic:
+/// "at least k left" is `tickets_left >= :k`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    /// Constant partition of the `byStart` index.
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The organiser's display name (seed 000's field). The organiser's user id is
+    /// `owner_id`, which the schema never exposes.
+    pub event_owner: String,
+    pub owner_id: String,
+    pub room_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_file_name: Option<String>,
+    pub event_datetime_start: String,
+    pub event_datetime_end: String,
+    /// Minutes.
+    pub event_duration: i64,
+    pub total_tickets: i64,
+    pub tickets_left: i64,
+    /// Optimistic lock for edits by the organiser or an admin.
+    pub version: i64,
+}
+
+impl Event {
+    /// The GraphQL value: the stored fields plus what is derived from them.
+    pub fn to_graphql(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        v["tickets_sold"] = Value::from(self.tickets_sold());
+        v
+    }
+
+    pub fn tickets_sold(&self) -> i64 {
+        self.total_tickets - self.tickets_left
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreateEventInput {
+    pub id: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    pub event_owner: Option<String>,
+    pub room_id: String,
+    pub image_file_name: Option<String>,
+    pub event_datetime_start: String,
+    pub event_datetime_end: String,
+    pub event_duration: Option<i64>,
+    pub total_tickets: i64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct UpdateEventInput {
+    pub id: String,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub event_owner: Option<String>,
+    pub room_id: Option<String>,
+    pub image_file_name: Option<String>,
+    pub event_datetime_start: Option<String>,
+    pub event_datetime_end: Option<String>,
+    pub event_duration: Option<i64>,
+    pub total_tickets: Option<i64>,
+    /// Seed 000's booking call sends the whole list it saw plus its own id.
+    pub tickets: Option<Vec<String>>,
+}
+
+/// Where and when an event takes place, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub room_id: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub duration_minutes: i64,
+}
+
+pub fn schedule(
+    room_id: &str,
+    start: &str,
+    end: &str,
+    duration: Option<i64>,
+) -> AppResult<Schedule> {
+    let room_id = validate_id("room_id", room_id)?;
+    let start = time::parse("event_datetime_start", start)?;
+    let end = time::parse("event_datetime_end", end)?;
+    if end <= start {
+        return Err(AppError::validation(
+            "event_datetime_end must be after event_datetime_start",
+        ));
+    }
+    let length = end - start;
+    let minutes = length.num_minutes();
+    if minutes > MAX_EVENT_MINUTES {
+        return Err(AppError::validation(format!(
+            "an event lasts at most {MAX_EVENT_MINUTES} minutes (7 days); this one lasts {minutes}"
+        )));
+    }
+    let whole = length.num_seconds() % 60 == 0;
+    match duration {
+        Some(d) if !whole || d != minutes => Err(AppError::validation(format!(
+            "event_duration is {d} minutes but the times are {} minutes apart; send the difference \
+             in whole minutes or leave event_duration out",
+            length.num_seconds() as f64 / 60.0
+        ))),
+        _ => Ok(Schedule {
+            room_id,
+            start,
+            end,
+            duration_minutes: minutes,
+        }),
+    }
+}
+
+pub fn validate_total_tickets(total: i64, capacity: i64) -> AppResult<i64> {
+    if total < 0 || total > capacity {
+        return Err(AppError::validation(format!(
+            "total_tickets {total} is out of range; use 0 to the room's capacity ({capacity})"
+        )));
+    }
+    Ok(total)
+}
+
+/// The new event a create builds, before the room checks (capacity, overlap).
+pub fn new_event(
+    input: CreateEventInput,
+    id: String,
+    owner_id: &str,
+    owner_name: &str,
+) -> AppResult<(Event, Schedule)> {
+    let s = schedule(
+        &input.room_id,
+        &input.event_datetime_start,
+        &input.event_datetime_end,
+        input.event_duration,
+    )?;
+    if input.total_tickets < 0 {
+        return Err(AppError::validation("total_tickets must be at least 0"));
+    }
+    let event = Event {
+        id,
+        kind: EVENT_KIND.into(),
+        name: required_text("name", &input.name, MAX_NAME_LEN)?,
+        description: optional_text(
+            "description",
+            input.description.as_deref(),
+            MAX_DESCRIPTION_LEN,
+        )?,
+        event_owner: optional_text("event_owner", input.event_owner.as_deref(), MAX_NAME_LEN)?
+            .unwrap_or_else(|| owner_name.to_string()),
+        owner_id: owner_id.to_string(),
+        room_id: s.room_id.clone(),
+        image_file_name: optional_text(
+            "image_file_name",
+            input.image_file_name.as_deref(),
+            MAX_FILE_NAME_LEN,
+        )?,
+        event_datetime_start: time::format(s.start),
+        event_datetime_end: time::format(s.end),
+        event_duration: s.duration_minutes,
+        total_tickets: input.total_tickets,
+        tickets_left: input.total_tickets,
+        version: 0,
+    };
+    Ok((event, s))
+}
+
+/// The event after an update's field changes, and the names of the fields that changed.
+/// A field sent with its current value is not a change (clients often echo whole objects).
+pub fn apply_update(
+    current: &Event,
+    input: &UpdateEventInput,
+) -> AppResult<(Event, Vec<&'static str>)> {
+    let mut next = current.clone();
+    let mut changed = Vec::new();
+    if let Some(name) = &input.name {
+        next.name = required_text("name", name, MAX_NAME_LEN)?;
+    }
+    if input.description.is_some() {
+        next.description = optional_text(
+            "description",
+            input.description.as_deref(),
+            MAX_DESCRIPTION_LEN,
+        )?;
+    }
+    if let Some(owner) = &input.event_owner {
+        next.event_owner = required_text("event_owner", owner, MAX_NAME_LEN)?;
+    }
+    if input.image_file_name.is_some() {
+        next.image_file_name = optional_text(
+            "image_file_name",
+            input.image_file_name.as_deref(),
+            MAX_FILE_NAME_LEN,
+        )?;
+    }
+    let times_given = input.room_id.is_some()
+        || input.event_datetime_start.is_some()
+        || input.event_datetime_end.is_some()
+        || input.event_duration.is_some();
+    if times_given {
+        let s = schedule(
+            input.room_id.as_deref().unwrap_or(&current.room_id),
+            input
+                .event_datetime_start
+                .as_deref()
+                .unwrap_or(&current.event_datetime_start),
+            input
+                .event_datetime_end
+                .as_deref()
+                .unwrap_or(&current.event_datetime_end),
+            // A duration left out is recomputed from the times.
+            input.event_duration,
+        )?;
+        next.room_id = s.room_id;
+        next.event_datetime_start = time::format(s.start);
+        next.event_datetime_end = time::format(s.end);
+        next.event_duration = s.duration_minutes;
+    }
+    if let Some(total) = input.total_tickets {
+        if total < current.tickets_sold() {
+            return Err(AppError::validation(format!(
+                "total_tickets {total} is below the {} tickets already sold",
+                current.tickets_sold()
+            )));
+        }
+        next.tickets_left += total - current.total_tickets;
+        next.total_tickets = total;
+    }
+    let fields: [(&'static str, bool); 9] = [
+        ("name", next.name != current.name),
+        ("description", next.description != current.description),
+        ("event_owner", next.event_owner != current.event_owner),
+        (
+            "image_file_name",
+            next.image_file_name != current.image_file_name,
+        ),
+        ("room_id", next.room_id != current.room_id),
+        (
+            "event_datetime_start",
+            next.event_datetime_start != current.event_datetime_start,
+        ),
+        (
+            "event_datetime_end",
+            next.event_datetime_end != current.event_datetime_end,
+        ),
+        (
+            "event_duration",
+            next.event_duration != current.event_duration,
+        ),
+        ("total_tickets", next.total_tickets != current.total_tickets),
+    ];
+    changed.extend(fields.iter().filter(|(_, c)| *c).map(|(f, _)| *f));
+    Ok((next, changed))
+}
+
+/// Whether the change needs the room's lock: a new room or time, or more tickets.
+pub fn touches_room(current: &Event, next: &Event) -> bool {
+    next.room_id != current.room_id
+        || next.event_datetime_start != current.event_datetime_start
+        || next.event_datetime_end != current.event_datetime_end
+        || next.total_tickets != current.total_tickets
+}
+
+/// Tickets to add and remove, from the list the caller sent against the list it could see.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct TicketDiff {
+    pub add: BTreeSet<String>,
+    pub remove: BTreeSet<String>,
+}
+
+impl TicketDiff {
+    pub fn is_empty(&self) -> bool {
+        self.add.is_empty() && self.remove.is_empty()
+    }
+}
+
+/// `visible` is what the caller was shown: every holder for the organiser or an admin, only
+/// the caller's own ticket for anyone else. Ids absent from `visible` and from `requested`
+/// are untouched, so a client that echoes what it saw never removes what it could not see.
+pub fn ticket_diff(
+    caller: &str,
+    manages: bool,
+    visible: &BTreeSet<String>,
+    requested: &[String],
+) -> AppResult<TicketDiff> {
+    let mut wanted = BTreeSet::new();
+    for id in requested {
+        wanted.insert(validate_id("tickets[]", id)?);
+    }
+    let diff = TicketDiff {
+        add: wanted.difference(visible).cloned().collect(),
+        remove: visible.difference(&wanted).cloned().collect(),
+    };
+    if !manages && diff.add.iter().chain(&diff.remove).any(|id| id != caller) {
+        return Err(AppError::Unauthorized(
+            "you may only add or remove your own ticket: send the tickets you were shown plus \
+             (or minus) your own user id"
+                .into(),
+        ));
+    }
+    if diff.add.len() + diff.remove.len() > MAX_TICKET_CHANGES {
+        return Err(AppError::validation(format!(
+            "one update may add or remove at most {MAX_TICKET_CHANGES} tickets"
+        )));
+    }
+    Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn strings(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn schedule_checks_order_length_and_duration() {
+        let ok = schedule(
+            "1",
+            "2026-11-21T17:00:00Z",
+            "2026-11-21T19:00:00Z",
+            Some(120),
+        )
+        .unwrap();
+        assert_eq!(ok.duration_minutes, 120);
+        assert!(schedule("1", "2026-11-21T17:00:00Z", "2026-11-21T19:00:00Z", None).is_ok());
+        for (s, e, d) in [
+            ("2026-11-21T19:00:00Z", "2026-11-21T17:00:00Z", None),
+            ("2026-11-21T17:00:00Z", "2026-11-21T17:00:00Z", None),
+            ("2026-11-21T17:00:00Z", "2026-11-21T19:00:00Z", Some(2)),
+            ("2026-11-21T17:00:00Z", "2026-12-21T19:00:00Z", None),
+        ] {
+            assert_eq!(
+                schedule("1", s, e, d).unwrap_err().error_type(),
+                "ValidationError",
+                "{s} {e} {d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_books_or_cancels_only_their_own_ticket() {
+        let diff = ticket_diff("me", false, &set(&[]), &strings(&["me"])).unwrap();
+        assert_eq!(diff.add, set(&["me"]));
+        let diff = ticket_diff("me", false, &set(&["me"]), &strings(&[])).unwrap();
+        assert_eq!(diff.remove, set(&["me"]));
+        assert!(
+            ticket_diff("me", false, &set(&["me"]), &strings(&["me", "me"]))
+                .unwrap()
+                .is_empty()
+        );
+        let err = ticket_diff("me", false, &set(&[]), &strings(&["me", "you"])).unwrap_err();
+        assert_eq!(err.error_type(), "Unauthorized");
+    }
+
+    #[test]
+    fn an_organiser_may_change_anyones_ticket() {
+        let diff = ticket_diff("org", true, &set(&["a", "b"]), &strings(&["b", "c"])).unwrap();
+        assert_eq!(diff.add, set(&["c"]));
+        assert_eq!(diff.remove, set(&["a"]));
+    }
+
+    fn event() -> Event {
+        Event {
+            id: "e".into(),
+            kind: EVENT_KIND.into(),
+            name: "Gig".into(),
+            description: None,
+            event_owner: "Org".into(),
+            owner_id: "org".into(),
+            room_id: "1".into(),
+            image_file_name: None,
+            event_datetime_start: "2026-11-21T17:00:00.000Z".into(),
+            event_datetime_end: "2026-11-21T19:00:00.000Z".into(),
+            event_duration: 120,
+            total_tickets: 10,
+            tickets_left: 6,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn echoed_fields_are_not_changes() {
+        let input = UpdateEventInput {
+            id: "e".into(),
+            name: Some("Gig".into()),
+            event_datetime_start: Some("2026-11-21T18:00:00+01:00".into()),
+            ..Default::default()
+        };
+        let (_, changed) = apply_update(&event(), &input).unwrap();
+        assert!(changed.is_empty(), "{changed:?}");
+    }
+
+    #[test]
+    fn update_moves_times_and_refuses_tickets_below_sold() {
+        let input = UpdateEventInput {
+            id: "e".into(),
+            event_datetime_end: Some("2026-11-21T20:00:00Z".into()),
+            ..Default::default()
+        };
+        let (next, changed) = apply_update(&event(), &input).unwrap();
+        assert_eq!(next.event_duration, 180);
+        assert_eq!(changed, vec!["event_datetime_end", "event_duration"]);
+        let input = UpdateEventInput {
+            id: "e".into(),
+            total_tickets: Some(3),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_update(&event(), &input).unwrap_err().error_type(),
+            "ValidationError"
+        );
+    }
+}

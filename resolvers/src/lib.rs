@@ -1,0 +1,94 @@
+//! The AppSync Direct Lambda resolver for the MUSSEL events app and the calorie tracker.
+//! See ARCHITECTURE.md for the map.
+
+pub mod appsync;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod handlers;
+pub mod router;
+pub mod store;
+
+use serde_json::Value;
+
+use appsync::{batch_item, AppSyncEvent, Caller};
+pub use config::{App, Tables};
+pub use error::{AppError, AppResult};
+use router::{op_kind, run, run_batched, BatchedField, Operation};
+pub use store::page::TokenKey;
+
+/// One invocation, as the Lambda runtime hands it over: a single AppSync event, or a
+/// BatchInvoke array answered item by item in the same order.
+pub async fn handle(app: &App, payload: Value) -> Result<Value, AppError> {
+    match payload {
+        Value::Array(items) => Ok(Value::Array(handle_batch(app, items).await)),
+        single => {
+            let result = match prepare(single) {
+                Ok((caller, op, source)) => run(app, &caller, op, &source).await,
+                Err(e) => Err(e),
+            };
+            result.inspect_err(AppError::log)
+        }
+    }
+}
+
+type Prepared = (Caller, Operation, Value);
+
+fn prepare(payload: Value) -> AppResult<Prepared> {
+    let event: AppSyncEvent = serde_json::from_value(payload).map_err(|e| {
+        AppError::BadRequest(format!("the payload is not an AppSync resolver event: {e}"))
+    })?;
+    let caller = Caller::from_identity(&event.identity)
+        .map_err(|e| AppError::Unauthorized(format!("unrecognised identity: {e}")))?;
+    let op = Operation::parse(
+        &event.info.parent_type_name,
+        &event.info.field_name,
+        &event.arguments,
+    )?;
+    Ok((caller, op, event.source))
+}
+
+async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<Value> {
+    let prepared: Vec<AppResult<Prepared>> = items.into_iter().map(prepare).collect();
+    // AppSync batches one field at a time; the first parsed item says which.
+    let kind = prepared
+        .iter()
+        .find_map(|p| p.as_ref().ok())
+        .map(|(_, op, _)| op_kind(op))
+        .unwrap_or(BatchedField::NotBatched);
+    let mut results: Vec<Option<AppResult<serde_json::Value>>> = Vec::with_capacity(prepared.len());
+    let mut together = Vec::new();
+    let mut singles = Vec::new();
+    for (i, p) in prepared.into_iter().enumerate() {
+        match p {
+            Err(e) => results.push(Some(Err(e))),
+            Ok((caller, op, source)) => {
+                results.push(None);
+                if kind != BatchedField::NotBatched && op_kind(&op) == kind && op.batched() {
+                    together.push((i, (caller, source)));
+                } else {
+                    singles.push((i, caller, op, source));
+                }
+            }
+        }
+    }
+    let pairs: Vec<(Caller, Value)> = together.iter().map(|(_, p)| p.clone()).collect();
+    for ((i, _), r) in together.iter().zip(run_batched(app, &kind, &pairs).await) {
+        results[*i] = Some(r);
+    }
+    let ran = futures::future::join_all(
+        singles
+            .into_iter()
+            .map(
+                |(i, caller, op, source)| async move { (i, run(app, &caller, op, &source).await) },
+            ),
+    )
+    .await;
+    for (i, r) in ran {
+        results[i] = Some(r);
+    }
+    results
+        .into_iter()
+        .map(|r| batch_item(r.unwrap_or_else(|| Err(AppError::internal("item not resolved")))))
+        .collect()
+}

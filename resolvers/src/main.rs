@@ -1,0 +1,32 @@
+//! The resolvers Lambda: builds one SDK config and one DynamoDB client at start-up and hands
+//! them to every invocation.
+
+use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
+use resolvers::{handle, App, Tables, TokenKey};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(false)
+        .without_time()
+        .init();
+
+    let tables = Tables::from_lookup(|k| std::env::var(k).ok()).map_err(|e| format!("{e:?}"))?;
+    let secret = std::env::var("PAGE_TOKEN_SECRET")
+        .map_err(|_| "environment variable PAGE_TOKEN_SECRET is not set")?;
+    let tokens = TokenKey::new(&secret)?;
+    let config = aws_config::load_from_env().await;
+    let app = App::new(aws_sdk_dynamodb::Client::new(&config), tables, tokens);
+    let app = &app;
+
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(app, event.payload).await.map_err(Diagnostic::from)
+    }))
+    .await
+}

@@ -1,0 +1,265 @@
+//! Routing: (parentTypeName, fieldName, arguments) becomes a typed `Operation` through serde,
+//! and `run` is one exhaustive match over it. A field this Lambda does not resolve is a clean
+//! BadRequest, never a panic.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::appsync::Caller;
+use crate::config::App;
+use crate::domain::event::{CreateEventInput, UpdateEventInput};
+use crate::domain::room::{CreateRoomInput, UpdateRoomInput};
+use crate::error::{AppError, AppResult};
+use crate::handlers::events::ListEventsArgs;
+use crate::handlers::rooms::BookingsArgs;
+use crate::handlers::{events, rooms, tickets, PageArgs};
+
+#[derive(Debug, Deserialize)]
+pub struct Input<T> {
+    pub input: T,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IdArg {
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EventIdArg {
+    pub event_id: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NoArgs {}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "field", content = "arguments")]
+pub enum QueryField {
+    #[serde(rename = "listRooms")]
+    ListRooms(PageArgs),
+    #[serde(rename = "getRoom")]
+    GetRoom(IdArg),
+    #[serde(rename = "listEvents")]
+    ListEvents(ListEventsArgs),
+    #[serde(rename = "getEvent")]
+    GetEvent(IdArg),
+    #[serde(rename = "listMyEvents")]
+    ListMyEvents(PageArgs),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "field", content = "arguments")]
+pub enum MutationField {
+    #[serde(rename = "createRoom")]
+    CreateRoom(Input<CreateRoomInput>),
+    #[serde(rename = "updateRoom")]
+    UpdateRoom(Input<UpdateRoomInput>),
+    #[serde(rename = "deleteRoom")]
+    DeleteRoom(Input<IdArg>),
+    #[serde(rename = "createEvent")]
+    CreateEvent(Input<CreateEventInput>),
+    #[serde(rename = "updateEvent")]
+    UpdateEvent(Input<UpdateEventInput>),
+    #[serde(rename = "deleteEvent")]
+    DeleteEvent(Input<IdArg>),
+    #[serde(rename = "bookTicket")]
+    BookTicket(EventIdArg),
+    #[serde(rename = "cancelTicket")]
+    CancelTicket(EventIdArg),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "field", content = "arguments")]
+pub enum EventField {
+    #[serde(rename = "room")]
+    Room(NoArgs),
+    #[serde(rename = "tickets")]
+    Tickets(NoArgs),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "field", content = "arguments")]
+pub enum RoomField {
+    #[serde(rename = "bookings")]
+    Bookings(BookingsArgs),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "field", content = "arguments")]
+pub enum TicketField {
+    #[serde(rename = "event")]
+    Event(NoArgs),
+}
+
+#[derive(Debug)]
+pub enum Operation {
+    Query(QueryField),
+    Mutation(MutationField),
+    Event(EventField),
+    Room(RoomField),
+    Ticket(TicketField),
+}
+
+/// The fields this Lambda resolves, as `Parent.field` (for the contract test and errors).
+pub const FIELDS: &[&str] = &[
+    "Query.listRooms",
+    "Query.getRoom",
+    "Query.listEvents",
+    "Query.getEvent",
+    "Query.listMyEvents",
+    "Mutation.createRoom",
+    "Mutation.updateRoom",
+    "Mutation.deleteRoom",
+    "Mutation.createEvent",
+    "Mutation.updateEvent",
+    "Mutation.deleteEvent",
+    "Mutation.bookTicket",
+    "Mutation.cancelTicket",
+    "Event.room",
+    "Event.tickets",
+    "Room.bookings",
+    "Ticket.event",
+];
+
+impl Operation {
+    pub fn parse(parent: &str, field: &str, arguments: &Value) -> AppResult<Self> {
+        let args = if arguments.is_null() {
+            json!({})
+        } else {
+            arguments.clone()
+        };
+        let tagged = json!({ "field": field, "arguments": args });
+        let unknown = || {
+            AppError::BadRequest(format!(
+                "{parent}.{field} is not a field this resolver handles; it handles {}",
+                FIELDS.join(", ")
+            ))
+        };
+        fn typed<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, serde_json::Error> {
+            serde_json::from_value(v)
+        }
+        let result = match parent {
+            "Query" => typed(tagged).map(Self::Query),
+            "Mutation" => typed(tagged).map(Self::Mutation),
+            "Event" => typed(tagged).map(Self::Event),
+            "Room" => typed(tagged).map(Self::Room),
+            "Ticket" => typed(tagged).map(Self::Ticket),
+            _ => return Err(unknown()),
+        };
+        result.map_err(|e| {
+            let msg = e.to_string();
+            if msg.starts_with("unknown variant") {
+                unknown()
+            } else {
+                AppError::validation(format!("invalid arguments for {parent}.{field}: {msg}"))
+            }
+        })
+    }
+
+    /// Fields resolved for a whole BatchInvoke at once rather than item by item.
+    pub fn batched(&self) -> bool {
+        matches!(self, Self::Event(_) | Self::Ticket(_))
+    }
+}
+
+/// Runs one operation.
+pub async fn run(app: &App, caller: &Caller, op: Operation, source: &Value) -> AppResult<Value> {
+    match op {
+        Operation::Query(q) => match q {
+            QueryField::ListRooms(args) => rooms::list(app, args).await,
+            QueryField::GetRoom(a) => rooms::get(app, &a.id).await,
+            QueryField::ListEvents(args) => events::list(app, args).await,
+            QueryField::GetEvent(a) => events::get(app, &a.id).await,
+            QueryField::ListMyEvents(args) => tickets::my_events(app, caller, args).await,
+        },
+        Operation::Mutation(m) => match m {
+            MutationField::CreateRoom(i) => rooms::create(app, caller, i.input).await,
+            MutationField::UpdateRoom(i) => rooms::update(app, caller, i.input).await,
+            MutationField::DeleteRoom(i) => rooms::delete(app, caller, &i.input.id).await,
+            MutationField::CreateEvent(i) => events::create(app, caller, i.input).await,
+            MutationField::UpdateEvent(i) => events::update(app, caller, i.input).await,
+            MutationField::DeleteEvent(i) => events::delete(app, caller, &i.input.id).await,
+            MutationField::BookTicket(a) => tickets::book(app, caller, &a.event_id).await,
+            MutationField::CancelTicket(a) => tickets::cancel(app, caller, &a.event_id).await,
+        },
+        Operation::Room(RoomField::Bookings(args)) => rooms::bookings_of(app, source, args).await,
+        Operation::Event(_) | Operation::Ticket(_) => {
+            let items = [(caller.clone(), source.clone())];
+            run_batched(app, &op_kind(&op), &items)
+                .await
+                .pop()
+                .unwrap_or_else(|| Err(AppError::internal("batched field returned no result")))
+        }
+    }
+}
+
+/// Which batched field a BatchInvoke is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchedField {
+    EventRoom,
+    EventTickets,
+    TicketEvent,
+    NotBatched,
+}
+
+pub fn op_kind(op: &Operation) -> BatchedField {
+    match op {
+        Operation::Event(EventField::Room(_)) => BatchedField::EventRoom,
+        Operation::Event(EventField::Tickets(_)) => BatchedField::EventTickets,
+        Operation::Ticket(TicketField::Event(_)) => BatchedField::TicketEvent,
+        _ => BatchedField::NotBatched,
+    }
+}
+
+/// Resolves a batched field for many parents with one read for all of them.
+pub async fn run_batched(
+    app: &App,
+    kind: &BatchedField,
+    items: &[(Caller, Value)],
+) -> Vec<AppResult<Value>> {
+    let sources: Vec<Value> = items.iter().map(|(_, s)| s.clone()).collect();
+    match kind {
+        BatchedField::EventRoom => events::rooms_of(app, &sources).await,
+        BatchedField::EventTickets => tickets::holders_of(app, items).await,
+        BatchedField::TicketEvent => tickets::events_of(app, &sources).await,
+        BatchedField::NotBatched => items
+            .iter()
+            .map(|_| Err(AppError::internal("not a batched field")))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_field_parses_and_unknown_ones_are_bad_requests() {
+        for f in FIELDS {
+            let (parent, field) = f.split_once('.').unwrap();
+            match Operation::parse(parent, field, &json!({})) {
+                Ok(_) => {}
+                // Fields with required arguments fail on arguments, never as unknown.
+                Err(e) => assert_eq!(e.error_type(), "ValidationError", "{f}: {e}"),
+            }
+        }
+        for (p, f) in [
+            ("Query", "dropTables"),
+            ("Subscription", "onCreateEvent"),
+            ("Event", "nope"),
+        ] {
+            let err = Operation::parse(p, f, &json!({})).unwrap_err();
+            assert_eq!(err.error_type(), "BadRequest");
+            assert!(err.to_string().contains("Query.listEvents"), "{err}");
+        }
+    }
+
+    #[test]
+    fn wrong_argument_types_are_validation_errors() {
+        let err = Operation::parse("Query", "listEvents", &json!({ "limit": "ten" })).unwrap_err();
+        assert_eq!(err.error_type(), "ValidationError");
+        let err =
+            Operation::parse("Query", "listEvents", &json!({ "when": "SOMETIME" })).unwrap_err();
+        assert_eq!(err.error_type(), "ValidationError");
+    }
+}

@@ -1,0 +1,41 @@
+"""moto's DynamoDB server with each API call applied atomically.
+
+moto_server serves requests on many threads, and moto's DynamoDB backend does not lock its
+tables: two concurrent TransactWriteItems can both pass their conditions, and a failed one
+restores a snapshot over the other's writes. Real DynamoDB makes every call atomic and
+serialisable, so this server runs the same moto application behind one lock: requests still
+arrive concurrently (the code under test still races), but each is applied as a unit.
+
+usage: python scripts/moto_server.py HOST PORT
+"""
+
+import os
+import signal
+import sys
+import threading
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import run_simple
+
+
+class OneAtATime:
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            # Read the whole response inside the lock: werkzeug may stream it lazily.
+            return list(self.app(environ, start_response))
+
+
+def main():
+    host, port = sys.argv[1], int(sys.argv[2])
+    os.environ.setdefault("MOTO_PORT", str(port))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(host, port, OneAtATime(app), threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+//! Support for the integration tests: they run against a real moto server started by
+//! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client.
+
+pub mod counter;
+pub mod tables;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+
+pub use counter::RequestCounter;
+pub use tables::{create_tables, TableDef};
+
+/// The moto server the test scripts started.
+pub fn endpoint() -> String {
+    std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
+        panic!("MOTO_ENDPOINT is not set: run the tests through ./scripts/test (it starts moto)")
+    })
+}
+
+/// An SDK configuration pointing at moto with throw-away credentials.
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
+        .endpoint_url(endpoint())
+        .load()
+        .await
+}
+
+/// A DynamoDB client for moto, optionally with a request counter installed.
+pub async fn client(counter: Option<&RequestCounter>) -> aws_sdk_dynamodb::Client {
+    let config = sdk_config().await;
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
+    if let Some(counter) = counter {
+        builder = builder.interceptor(counter.clone());
+    }
+    aws_sdk_dynamodb::Client::from_conf(builder.build())
+}
+
+/// A prefix no other test uses, so tests can share one moto server and run in parallel.
+pub fn unique_prefix() -> String {
+    format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
