@@ -94,7 +94,8 @@ pub enum TicketField {
 #[derive(Debug)]
 pub enum Operation {
     Query(QueryField),
-    Mutation(MutationField),
+    /// Boxed: mutation inputs are large and the other variants small.
+    Mutation(Box<MutationField>),
     Event(EventField),
     Room(RoomField),
     Ticket(TicketField),
@@ -140,7 +141,7 @@ impl Operation {
         }
         let result = match parent {
             "Query" => typed(tagged).map(Self::Query),
-            "Mutation" => typed(tagged).map(Self::Mutation),
+            "Mutation" => typed(tagged).map(|m| Self::Mutation(Box::new(m))),
             "Event" => typed(tagged).map(Self::Event),
             "Room" => typed(tagged).map(Self::Room),
             "Ticket" => typed(tagged).map(Self::Ticket),
@@ -172,7 +173,7 @@ pub async fn run(app: &App, caller: &Caller, op: Operation, source: &Value) -> A
             QueryField::GetEvent(a) => events::get(app, &a.id).await,
             QueryField::ListMyEvents(args) => tickets::my_events(app, caller, args).await,
         },
-        Operation::Mutation(m) => match m {
+        Operation::Mutation(m) => match *m {
             MutationField::CreateRoom(i) => rooms::create(app, caller, i.input).await,
             MutationField::UpdateRoom(i) => rooms::update(app, caller, i.input).await,
             MutationField::DeleteRoom(i) => rooms::delete(app, caller, &i.input.id).await,

@@ -9,6 +9,7 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounter {
@@ -39,10 +40,12 @@ impl Intercept for RequestCounter {
         "RequestCounter"
     }
 
-    // Once per operation call, before retries: a request the code asked for, not an attempt.
-    fn read_before_execution(
+    // Once per operation call (serialization precedes the retry loop): a request the code
+    // asked for, not an attempt.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let name = cfg
