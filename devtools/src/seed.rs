@@ -87,3 +87,39 @@ pub async fn load(
     }
     Ok((seed.rooms.len(), seed.events.len()))
 }
+
+pub fn categories_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/seed/activity-categories.json")
+}
+
+#[derive(Debug, Deserialize)]
+struct SeedCategory {
+    category: String,
+    #[serde(rename = "type")]
+    types: Vec<String>,
+}
+
+/// Seed 001's activity categories. No GraphQL operation writes categories: they are
+/// reference data, put straight into the table.
+pub async fn load_categories(app: &App, path: &Path) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let seed: Vec<SeedCategory> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    for c in &seed {
+        let item = resolvers::domain::activity::Category {
+            pk: resolvers::domain::activity::CATEGORY_PK.to_string(),
+            category: c.category.clone(),
+            types: c.types.clone(),
+        };
+        app.db
+            .put_item()
+            .table_name(&app.tables.activity_categories)
+            .set_item(Some(
+                resolvers::store::to_item(&item).map_err(|e| e.to_string())?,
+            ))
+            .send()
+            .await
+            .map_err(|e| format!("category {}: {e:?}", c.category))?;
+    }
+    Ok(seed.len())
+}

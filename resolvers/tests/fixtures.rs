@@ -93,6 +93,49 @@ async fn every_fixture_resolves_in_a_realistic_order() {
         "evt-alice-talk"
     );
 
+    // The calorie tracker, as alice.
+    let categories = run("query-listActivityCategories.json").await;
+    assert_eq!(categories.as_array().unwrap().len(), 3);
+    assert_eq!(
+        run("mutation-createActivity.json").await["caloriesConsumed"],
+        650
+    );
+    assert_eq!(
+        run("mutation-updateActivity.json").await["caloriesConsumed"],
+        700
+    );
+    assert_eq!(run("query-getActivity.json").await["type"], "Lunch");
+    assert_eq!(
+        run("query-listActivities.json").await["items"][0]["id"],
+        "act-alice-lunch"
+    );
+    assert_eq!(
+        run("mutation-deleteActivity.json").await["id"],
+        "act-alice-lunch"
+    );
+    assert_eq!(run("mutation-updateUser.json").await["bmi"], 21.8);
+    assert_eq!(run("query-getUser.json").await["username"], "alice");
+    // Aggregates are the aggregator's: with no stream processed here the day reads as zero.
+    assert_eq!(
+        run("query-getUserAggregate.json").await["caloriesConsumed"],
+        0
+    );
+    assert_eq!(
+        run("query-listUserAggregates.json").await["items"],
+        serde_json::json!([])
+    );
+    for sub in [
+        "subscription-onCreateActivity.json",
+        "subscription-onUpdateActivity.json",
+        "subscription-onDeleteActivity.json",
+    ] {
+        assert_eq!(
+            run(sub).await,
+            Value::Null,
+            "{sub}: allowed, nothing to return"
+        );
+    }
+
     let batch = run("batch-event-room.json").await;
     let names: Vec<&str> = batch
         .as_array()

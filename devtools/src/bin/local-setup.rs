@@ -22,6 +22,13 @@ async fn main() {
             std::process::exit(1)
         }
     }
+    match devtools::seed::load_categories(&app, &devtools::seed::categories_path()).await {
+        Ok(n) => eprintln!("local-setup: loaded {n} activity categories"),
+        Err(e) => {
+            eprintln!("local-setup: categories refused: {e}");
+            std::process::exit(1)
+        }
+    }
     for (var, name) in tables {
         println!("export {var}={name}");
     }

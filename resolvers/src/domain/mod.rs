@@ -1,6 +1,7 @@
 //! Plain rules over plain types: validation, time handling, who may do what, and the
 //! booking diff. No I/O here.
 
+pub mod activity;
 pub mod authz;
 pub mod event;
 pub mod room;

@@ -1,6 +1,8 @@
 //! Entry points: one function per GraphQL field, composing the domain rules with the store.
 
+pub mod activities;
 pub mod events;
+pub mod profile;
 pub mod rooms;
 pub mod tickets;
 

@@ -2,9 +2,13 @@
 //! rules for transactions and batch reads. Handlers compose these; nothing here decides
 //! who may do what.
 
+pub mod activities;
+pub mod aggregates;
 pub mod bookings;
+pub mod categories;
 pub mod events;
 pub mod page;
+pub mod profiles;
 pub mod rooms;
 pub mod tickets;
 

@@ -36,6 +36,9 @@ pub async fn seeded() -> Env {
     devtools::seed::load(&env.app, &seed, chrono::Utc::now())
         .await
         .expect("seed loads");
+    devtools::seed::load_categories(&env.app, &devtools::seed::categories_path())
+        .await
+        .expect("categories load");
     env.counter.reset();
     env
 }

@@ -1,0 +1,62 @@
+//! The users table: one profile per user, keyed by the identity's user id.
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+
+use super::{from_item, key, n, s};
+use crate::config::App;
+use crate::domain::activity::{Profile, UpdateUserInput};
+use crate::error::AppResult;
+
+pub async fn get(app: &App, id: &str) -> AppResult<Option<Profile>> {
+    let resp = app
+        .db
+        .get_item()
+        .table_name(&app.tables.users)
+        .set_key(Some(key(&[("id", id)])))
+        .consistent_read(true)
+        .send()
+        .await?;
+    resp.item.map(from_item).transpose()
+}
+
+/// Sets only the fields given (an upsert on first use), so concurrent edits of different
+/// fields never undo each other.
+pub async fn update(app: &App, id: &str, input: &UpdateUserInput) -> AppResult<Profile> {
+    let mut sets: Vec<(&str, AttributeValue)> = Vec::new();
+    if let Some(u) = &input.username {
+        sets.push(("username", s(u)));
+    }
+    if let Some(h) = input.height {
+        sets.push(("height", AttributeValue::N(h.to_string())));
+    }
+    if let Some(w) = input.weight {
+        sets.push(("weight", AttributeValue::N(w.to_string())));
+    }
+    if let Some(c) = input.calories_target_per_day {
+        sets.push(("caloriesTargetPerDay", n(c)));
+    }
+    if sets.is_empty() {
+        return Ok(get(app, id).await?.unwrap_or(Profile {
+            id: id.to_string(),
+            ..Default::default()
+        }));
+    }
+    let mut req = app
+        .db
+        .update_item()
+        .table_name(&app.tables.users)
+        .set_key(Some(key(&[("id", id)])))
+        .return_values(ReturnValue::AllNew);
+    let mut parts = Vec::new();
+    for (i, (name, value)) in sets.into_iter().enumerate() {
+        parts.push(format!("#f{i} = :v{i}"));
+        req = req
+            .expression_attribute_names(format!("#f{i}"), name)
+            .expression_attribute_values(format!(":v{i}"), value);
+    }
+    let out = req
+        .update_expression(format!("SET {}", parts.join(", ")))
+        .send()
+        .await?;
+    from_item(out.attributes.unwrap_or_default())
+}
