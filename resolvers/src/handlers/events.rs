@@ -1,13 +1,11 @@
 //! Events: public reads; creation by any signed-in user (who becomes the organiser); edits
 //! by the organiser or an admin; seed 000's booking through `updateEvent`.
 
-use std::collections::{BTreeSet, HashMap};
-
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{connection, source_str, tickets as ticket_handlers};
+use super::{by_parent_key, connection, tickets as ticket_handlers};
 use crate::appsync::Caller;
 use crate::config::App;
 use crate::domain::authz::{can_manage_event, require_user};
@@ -305,40 +303,12 @@ pub async fn delete(app: &App, caller: &Caller, id: &str) -> AppResult<Value> {
 /// `Event.room` for a whole page in one BatchGetItem: each item gets its room, or its own
 /// NotFound while the others resolve.
 pub async fn rooms_of(app: &App, sources: &[Value]) -> Vec<AppResult<Value>> {
-    let ids: Vec<AppResult<&str>> = sources.iter().map(|s| source_str(s, "room_id")).collect();
-    let wanted: BTreeSet<String> = ids
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|s| s.to_string())
-        .collect();
-    let keys = wanted.iter().map(|id| store::key(&[("id", id)])).collect();
-    let found: HashMap<String, Room> = match store::batch_get(app, &app.tables.rooms, keys).await {
-        Ok(items) => match items
-            .into_iter()
-            .map(store::from_item::<Room>)
-            .collect::<AppResult<Vec<_>>>()
-        {
-            Ok(rooms) => rooms.into_iter().map(|r| (r.id.clone(), r)).collect(),
-            Err(e) => {
-                return sources
-                    .iter()
-                    .map(|_| Err(AppError::internal(e.to_string())))
-                    .collect()
-            }
-        },
-        Err(e) => {
-            return sources
-                .iter()
-                .map(|_| Err(AppError::internal(e.to_string())))
-                .collect()
-        }
+    let fetch = |ids: Vec<String>| async move {
+        let rooms = rooms::get_many(app, &ids).await?;
+        Ok(rooms.into_iter().map(|r| (r.id.clone(), r)).collect())
     };
-    ids.into_iter()
-        .map(|id| {
-            let id = id?;
-            found.get(id).map(super::rooms::to_graphql).ok_or_else(|| {
-                AppError::NotFound(format!("room {id:?} of this event does not exist"))
-            })
-        })
-        .collect()
+    by_parent_key(sources, "room_id", fetch, super::rooms::to_graphql, |id| {
+        AppError::NotFound(format!("room {id:?} of this event does not exist"))
+    })
+    .await
 }

@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde_json::Value;
 
 use super::events::sold_out;
-use super::{connection, source_str, PageArgs};
+use super::{by_parent_key, connection, source_str, PageArgs};
 use crate::appsync::Caller;
 use crate::config::App;
 use crate::domain::authz::{can_manage_event, require_user};
@@ -110,7 +110,7 @@ pub async fn holders_of(app: &App, items: &[(Caller, Value)]) -> Vec<AppResult<V
     let mut out = Vec::with_capacity(items.len());
     for (caller, source) in items {
         out.push(match (&held, caller.user_id()) {
-            (Err(e), _) => Err(AppError::internal(e.to_string())),
+            (Err(e), _) => Err(e.clone()),
             (_, None) => Ok(Value::Array(vec![])),
             (Ok(held), Some(user)) => {
                 async {
@@ -134,32 +134,14 @@ pub async fn holders_of(app: &App, items: &[(Caller, Value)]) -> Vec<AppResult<V
 
 /// `Ticket.event` for a batch of tickets, in one BatchGetItem.
 pub async fn events_of(app: &App, sources: &[Value]) -> Vec<AppResult<Value>> {
-    let ids: Vec<AppResult<&str>> = sources.iter().map(|s| source_str(s, "event_id")).collect();
-    let wanted: Vec<String> = ids
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|s| s.to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let found: HashMap<String, Event> = match events::get_many(app, &wanted).await {
-        Ok(list) => list.into_iter().map(|e| (e.id.clone(), e)).collect(),
-        Err(e) => {
-            return sources
-                .iter()
-                .map(|_| Err(AppError::internal(e.to_string())))
-                .collect()
-        }
+    let fetch = |ids: Vec<String>| async move {
+        let events = events::get_many(app, &ids).await?;
+        Ok(events.into_iter().map(|e| (e.id.clone(), e)).collect())
     };
-    ids.into_iter()
-        .map(|id| {
-            let id = id?;
-            found
-                .get(id)
-                .map(Event::to_graphql)
-                .ok_or_else(|| AppError::NotFound(format!("event {id:?} does not exist")))
-        })
-        .collect()
+    by_parent_key(sources, "event_id", fetch, Event::to_graphql, |id| {
+        AppError::NotFound(format!("event {id:?} does not exist"))
+    })
+    .await
 }
 
 /// The events the caller registered for, most recently booked first. A ticket whose event

@@ -111,7 +111,7 @@ pub async fn list(
     limit: i32,
     start: Option<Item>,
 ) -> AppResult<(Vec<Activity>, Option<Item>)> {
-    let resp = app
+    let query = app
         .db
         .query()
         .table_name(&app.tables.activities)
@@ -120,16 +120,6 @@ pub async fn list(
         .expression_attribute_values(":u", s(userid))
         .expression_attribute_values(":from", s(from))
         .expression_attribute_values(":to", s(to))
-        .scan_index_forward(false)
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await?;
-    let items = resp
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item)
-        .collect::<AppResult<_>>()?;
-    Ok((items, resp.last_evaluated_key))
+        .scan_index_forward(false);
+    super::query_page(query, limit, start).await
 }

@@ -36,7 +36,7 @@ pub async fn list(
     limit: i32,
     start: Option<Item>,
 ) -> AppResult<(Vec<Aggregate>, Option<Item>)> {
-    let resp = app
+    let query = app
         .db
         .query()
         .table_name(&app.tables.user_aggregates)
@@ -44,16 +44,6 @@ pub async fn list(
         .expression_attribute_names("#date", "date")
         .expression_attribute_values(":u", s(userid))
         .expression_attribute_values(":from", s(from))
-        .expression_attribute_values(":to", s(to))
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await?;
-    let items = resp
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item)
-        .collect::<AppResult<_>>()?;
-    Ok((items, resp.last_evaluated_key))
+        .expression_attribute_values(":to", s(to));
+    super::query_page(query, limit, start).await
 }

@@ -43,6 +43,26 @@ pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> AppResult<T> {
     Ok(serde_dynamo::from_item(item)?)
 }
 
+/// One page of a Query: the items as `T` and where the next page starts.
+pub async fn query_page<T: serde::de::DeserializeOwned>(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    limit: i32,
+    start: Option<Item>,
+) -> AppResult<(Vec<T>, Option<Item>)> {
+    let resp = query
+        .limit(limit)
+        .set_exclusive_start_key(start)
+        .send()
+        .await?;
+    let items = resp
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(from_item)
+        .collect::<AppResult<_>>()?;
+    Ok((items, resp.last_evaluated_key))
+}
+
 /// How DynamoDB answered a transaction whose conditions did not all hold.
 #[derive(Debug)]
 pub enum TxOutcome {

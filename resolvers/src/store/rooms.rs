@@ -19,29 +19,28 @@ pub async fn get(app: &App, id: &str) -> AppResult<Option<Room>> {
     resp.item.map(from_item).transpose()
 }
 
+pub async fn get_many(app: &App, ids: &[String]) -> AppResult<Vec<Room>> {
+    let keys = ids.iter().map(|id| key(&[("id", id)])).collect();
+    super::batch_get(app, &app.tables.rooms, keys)
+        .await?
+        .into_iter()
+        .map(from_item)
+        .collect()
+}
+
 pub async fn list(
     app: &App,
     limit: i32,
     start: Option<Item>,
 ) -> AppResult<(Vec<Room>, Option<Item>)> {
-    let resp = app
+    let query = app
         .db
         .query()
         .table_name(&app.tables.rooms)
         .index_name("byKind")
         .key_condition_expression("kind = :k")
-        .expression_attribute_values(":k", s(ROOM_KIND))
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await?;
-    let rooms = resp
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item)
-        .collect::<AppResult<_>>()?;
-    Ok((rooms, resp.last_evaluated_key))
+        .expression_attribute_values(":k", s(ROOM_KIND));
+    super::query_page(query, limit, start).await
 }
 
 pub async fn create(app: &App, room: &Room) -> AppResult<()> {

@@ -106,25 +106,15 @@ pub async fn of_user(
     limit: i32,
     start: Option<Item>,
 ) -> AppResult<(Vec<Ticket>, Option<Item>)> {
-    let resp = app
+    let query = app
         .db
         .query()
         .table_name(&app.tables.tickets)
         .index_name("byUser")
         .key_condition_expression("user_id = :u")
         .expression_attribute_values(":u", s(user_id))
-        .scan_index_forward(false)
-        .limit(limit)
-        .set_exclusive_start_key(start)
-        .send()
-        .await?;
-    let tickets = resp
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item)
-        .collect::<AppResult<_>>()?;
-    Ok((tickets, resp.last_evaluated_key))
+        .scan_index_forward(false);
+    super::query_page(query, limit, start).await
 }
 
 /// Removes the tickets of a deleted event, 25 at a time. Best effort after the event is
