@@ -1,6 +1,10 @@
 //! The resolvers Lambda: builds one SDK config and one DynamoDB client at start-up and hands
 //! them to every invocation.
 
+// The handler's future nests every operation's future; computing its layout in a release
+// build (LTO) exceeds rustc's default query depth of 128.
+#![recursion_limit = "256"]
+
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use resolvers::{handle, App, Tables, TokenKey};
 use serde_json::Value;
