@@ -1,2 +1,37 @@
-//! Placeholder until the aggregator lands (issue 3).
-fn main() {}
+//! The aggregator Lambda: one SDK config and one DynamoDB client, built at start-up and
+//! shared by every invocation.
+
+use aggregator::{Aggregator, Config};
+use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
+use serde_json::value::RawValue;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(false)
+        .without_time()
+        .init();
+
+    let config = Config::from_env()?;
+    let sdk = aws_config::load_from_env().await;
+    let aggregator = Aggregator::new(aws_sdk_dynamodb::Client::new(&sdk), config);
+    let aggregator = &aggregator;
+
+    // The raw payload, not a typed event: a record the typed model cannot hold must be
+    // skipped on its own, not fail the whole batch (see event.rs).
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<Box<RawValue>>| async move {
+            aggregator
+                .handle_payload(event.payload.get())
+                .await
+                .map(|outcome| outcome.response)
+                .map_err(Diagnostic::from)
+        },
+    ))
+    .await
+}

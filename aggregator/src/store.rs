@@ -1,0 +1,231 @@
+//! DynamoDB at the edge: one planned transaction in, committed / already applied / error out.
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::Client;
+
+use crate::error::Error;
+use crate::plan::Transaction;
+
+const OPERATION: &str = "TransactWriteItems";
+
+/// What a transaction attempt achieved, when DynamoDB answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    Committed,
+    /// Cancelled because the markers of these entries (positions in `Transaction::entries`)
+    /// already exist: those entries were applied by an earlier delivery. Nothing of this
+    /// attempt was written.
+    AlreadyApplied(Vec<usize>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: Client,
+    aggregates_table: String,
+    processed_table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, aggregates_table: String, processed_table: String) -> Self {
+        Self {
+            client,
+            aggregates_table,
+            processed_table,
+        }
+    }
+
+    pub async fn apply(&self, tx: &Transaction, expires_at: i64) -> Result<Applied, Error> {
+        let items = self.items(tx, expires_at)?;
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Applied::Committed),
+            Err(err) => classify(err, tx.entries.len()),
+        }
+    }
+
+    fn items(&self, tx: &Transaction, expires_at: i64) -> Result<Vec<TransactWriteItem>, Error> {
+        let total = tx.total();
+        // ADD creates the item and both attributes on first use, so the aggregate needs no
+        // separate initialisation and never exists with only one of the two counters.
+        let update = Update::builder()
+            .table_name(&self.aggregates_table)
+            .key("userid", AttributeValue::S(tx.group.userid.clone()))
+            .key("date", AttributeValue::S(tx.group.date()))
+            .update_expression("ADD caloriesConsumed :c, caloriesBurned :b")
+            .expression_attribute_values(":c", AttributeValue::N(total.consumed.to_string()))
+            .expression_attribute_values(":b", AttributeValue::N(total.burned.to_string()))
+            .build()
+            .map_err(build_error)?;
+        let mut items = Vec::with_capacity(tx.entries.len() + 1);
+        items.push(TransactWriteItem::builder().update(update).build());
+        let expires_at = AttributeValue::N(expires_at.to_string());
+        for entry in &tx.entries {
+            let put = Put::builder()
+                .table_name(&self.processed_table)
+                .item("id", AttributeValue::S(entry.dedupe_id.clone()))
+                .item("expires_at", expires_at.clone())
+                .item("seq", AttributeValue::S(entry.seq.to_string()))
+                .condition_expression("attribute_not_exists(id)")
+                .build()
+                .map_err(build_error)?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        Ok(items)
+    }
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::DynamoDb {
+        operation: OPERATION,
+        transient: false,
+        message: e.to_string(),
+    }
+}
+
+fn classify(err: SdkError<TransactWriteItemsError>, entries: usize) -> Result<Applied, Error> {
+    let transient = match &err {
+        SdkError::ServiceError(service) => {
+            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
+            {
+                let codes: Vec<Option<&str>> = cancelled
+                    .cancellation_reasons()
+                    .iter()
+                    .map(CancellationReason::code)
+                    .collect();
+                match judge_cancellation(&codes, entries) {
+                    Cancellation::AlreadyApplied(positions) => {
+                        return Ok(Applied::AlreadyApplied(positions))
+                    }
+                    Cancellation::Transient => true,
+                    Cancellation::Permanent => false,
+                }
+            } else {
+                is_transient_code(service.err().code()) || service.raw().status().is_server_error()
+            }
+        }
+        // The request may or may not have reached DynamoDB; trying again is safe because a
+        // commit that did happen left its markers, and the retry then finds them.
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        _ => false,
+    };
+    Err(Error::DynamoDb {
+        operation: OPERATION,
+        transient,
+        message: DisplayErrorContext(&err).to_string(),
+    })
+}
+
+fn is_transient_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some(
+            "ThrottlingException"
+                | "ProvisionedThroughputExceededException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "ServiceUnavailable"
+                | "TransactionInProgressException"
+                | "TransactionConflictException"
+        )
+    )
+}
+
+/// What a TransactionCanceledException's reasons mean for our transaction: item 0 is the
+/// aggregate update, item i > 0 the marker of entry i - 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cancellation {
+    AlreadyApplied(Vec<usize>),
+    Transient,
+    Permanent,
+}
+
+pub fn judge_cancellation(codes: &[Option<&str>], entries: usize) -> Cancellation {
+    let mut applied = Vec::new();
+    let mut transient = codes.is_empty();
+    for (i, code) in codes.iter().enumerate() {
+        match *code {
+            None | Some("None") => {}
+            Some("ConditionalCheckFailed") if (1..=entries).contains(&i) => applied.push(i - 1),
+            Some(
+                "TransactionConflict"
+                | "ThrottlingError"
+                | "ProvisionedThroughputExceeded"
+                | "RequestLimitExceeded",
+            ) => transient = true,
+            Some(_) => return Cancellation::Permanent,
+        }
+    }
+    // Markers that exist are applied whatever else went wrong: dropping them first means the
+    // next attempt only has the transient cause left.
+    if !applied.is_empty() {
+        Cancellation::AlreadyApplied(applied)
+    } else if transient {
+        Cancellation::Transient
+    } else {
+        // Cancelled with no reason at all: nothing tells us a retry would fare better.
+        Cancellation::Permanent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn existing_markers_mean_already_applied() {
+        let codes = [
+            Some("None"),
+            Some("ConditionalCheckFailed"),
+            Some("None"),
+            Some("ConditionalCheckFailed"),
+        ];
+        assert_eq!(
+            judge_cancellation(&codes, 3),
+            Cancellation::AlreadyApplied(vec![0, 2])
+        );
+    }
+
+    #[test]
+    fn conflicts_and_throttling_are_transient() {
+        let codes = [Some("TransactionConflict"), Some("None")];
+        assert_eq!(judge_cancellation(&codes, 1), Cancellation::Transient);
+        assert_eq!(judge_cancellation(&[], 1), Cancellation::Transient);
+        let codes = [Some("None"), Some("ThrottlingError")];
+        assert_eq!(judge_cancellation(&codes, 1), Cancellation::Transient);
+    }
+
+    #[test]
+    fn applied_markers_are_dropped_even_alongside_a_conflict() {
+        let codes = [Some("TransactionConflict"), Some("ConditionalCheckFailed")];
+        assert_eq!(
+            judge_cancellation(&codes, 1),
+            Cancellation::AlreadyApplied(vec![0])
+        );
+    }
+
+    #[test]
+    fn validation_or_a_failed_update_is_permanent() {
+        assert_eq!(
+            judge_cancellation(&[Some("ValidationError"), Some("None")], 1),
+            Cancellation::Permanent
+        );
+        // The update carries no condition: a failed check there is not ours to explain away.
+        assert_eq!(
+            judge_cancellation(&[Some("ConditionalCheckFailed"), Some("None")], 1),
+            Cancellation::Permanent
+        );
+        assert_eq!(
+            judge_cancellation(&[Some("None"), Some("None")], 1),
+            Cancellation::Permanent
+        );
+    }
+}
