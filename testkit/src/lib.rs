@@ -2,6 +2,7 @@
 //! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client.
 
 pub mod counter;
+pub mod stream;
 pub mod tables;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};

@@ -3,7 +3,6 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod faults;
-pub mod stream;
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -16,7 +15,7 @@ use serde_json::Value;
 use testkit::RequestCounter;
 
 pub use faults::Faults;
-pub use stream::{lambda_event, seq_of, user_of, StreamTail};
+pub use testkit::stream::{lambda_event, seq_of, user_of, StreamTail};
 
 pub const ACTIVITIES: &str = "ACTIVITIES_TABLE";
 pub const AGGREGATES: &str = "USER_AGGREGATES_TABLE";

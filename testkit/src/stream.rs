@@ -1,4 +1,4 @@
-//! Reads the activity table's real stream from moto and turns its records into the JSON
+//! Reads a table's real stream from moto and turns its records into the JSON
 //! Lambda's DynamoDB event source sends, so tests feed the handler exactly what Lambda would.
 
 use std::collections::HashMap;
