@@ -267,8 +267,13 @@ fn invoke_runs_a_fixture_like_sam_local_invoke() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let prefix = testkit::unique_prefix();
     let run = |function: &str, fixture: &str| {
+        let path = if fixture.starts_with('/') {
+            fixture.to_string()
+        } else {
+            format!("{root}/{fixture}")
+        };
         Command::new(env!("CARGO_BIN_EXE_localstack"))
-            .args(["invoke", function, &format!("{root}/{fixture}")])
+            .args(["invoke", function, &path])
             .args(["--moto", &testkit::endpoint(), "--prefix", &prefix])
             .env("RUST_LOG", "warn")
             .output()
@@ -303,7 +308,11 @@ fn invoke_runs_a_fixture_like_sam_local_invoke() {
     assert_eq!(reply["batchItemFailures"], json!([]), "{reply}");
 
     // A function error is printed like the runtime reports it, and fails the command.
-    let out = run("resolvers", "bench/events/query-unknown-field.json");
+    let unknown = std::env::temp_dir().join(format!("{prefix}-unknown-field.json"));
+    let event =
+        devtools::appsync_event("Query", "noSuchField", json!({}), Value::Null, Value::Null);
+    std::fs::write(&unknown, event.to_string()).unwrap();
+    let out = run("resolvers", unknown.to_str().unwrap());
     assert!(!out.status.success());
     let reply: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(reply["errorType"], "BadRequest", "{reply}");
