@@ -32,13 +32,13 @@ use aws_smithy_types::body::SdkBody;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 
-use resolvers::appsync::{batch_item, AppSyncEvent, Caller};
+use resolvers::appsync::{batch_item, Caller};
 use resolvers::domain::event::{Event, EVENT_KIND};
 use resolvers::domain::room::{Room, ROOM_KIND};
 use resolvers::router::{MutationField, Operation};
 use resolvers::store::tickets::Ticket;
 use resolvers::store::{self, Item};
-use resolvers::{handle, App, AppResult, Tables, TokenKey};
+use resolvers::{handle, prepare, App, Tables, TokenKey};
 
 const SECRET: &str = "bench-page-token-secret-0123456789abcdef";
 
@@ -176,20 +176,6 @@ fn sample_room(i: i64) -> Room {
         capacity: 100,
         version: 1,
     }
-}
-
-/// What `resolvers::handle` does before running an operation (its private `prepare`).
-fn prepare(payload: Value) -> AppResult<(Caller, Operation, Value)> {
-    let event: AppSyncEvent = serde_json::from_value(payload)
-        .map_err(|e| resolvers::AppError::BadRequest(e.to_string()))?;
-    let caller =
-        Caller::from_identity(&event.identity).map_err(resolvers::AppError::Unauthorized)?;
-    let op = Operation::parse(
-        &event.info.parent_type_name,
-        &event.info.field_name,
-        &event.arguments,
-    )?;
-    Ok((caller, op, event.source))
 }
 
 fn parse_one(bytes: &[u8]) -> (Caller, Operation, Value) {
