@@ -68,19 +68,7 @@ impl Client {
         let req = req
             .body(Full::new(Bytes::from(body.to_string())))
             .map_err(|e| e.to_string())?;
-        let resp = self
-            .sender
-            .send_request(req)
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = resp.status().as_u16();
-        let bytes = resp
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+        self.send(req).await
     }
 
     /// POSTs a GraphQL request to /graphql.
@@ -105,6 +93,11 @@ impl Client {
             .header("host", self.addr.to_string())
             .body(Full::new(Bytes::new()))
             .map_err(|e| e.to_string())?;
+        self.send(req).await
+    }
+
+    /// Sends one request on the kept-alive connection; returns the status and the body as text.
+    async fn send(&mut self, req: hyper::Request<Full<Bytes>>) -> Result<(u16, String), String> {
         let resp = self
             .sender
             .send_request(req)
