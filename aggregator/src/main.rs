@@ -5,18 +5,11 @@ use aggregator::{Aggregator, Config};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde_json::value::RawValue;
 
-#[tokio::main]
-async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(false)
-        .without_time()
-        .init();
+fn main() -> Result<(), lambda_runtime::Error> {
+    startup::run(run())?
+}
 
+async fn run() -> Result<(), lambda_runtime::Error> {
     let config = Config::from_env()?;
     let sdk = aws_config::load_from_env().await;
     let aggregator = Aggregator::new(aws_sdk_dynamodb::Client::new(&sdk), config);

@@ -1,7 +1,7 @@
 //! Tickets: booking and cancelling one's own ticket (one transaction each), who sees which
 //! ticket holders, and the events a user registered for.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::Utc;
 use serde_json::Value;
@@ -95,18 +95,7 @@ pub async fn holders_of(app: &App, items: &[(Caller, Value)]) -> Vec<AppResult<V
             }
         }
     }
-    let held: AppResult<BTreeSet<(String, String)>> = async {
-        let keys = own_keys
-            .iter()
-            .map(|(e, u)| store::key(&[("event_id", e), ("user_id", u)]))
-            .collect();
-        store::batch_get(app, &app.tables.tickets, keys)
-            .await?
-            .into_iter()
-            .map(|i| store::from_item::<Ticket>(i).map(|t| (t.event_id, t.user_id)))
-            .collect()
-    }
-    .await;
+    let held = tickets::held(app, &own_keys).await;
     let mut out = Vec::with_capacity(items.len());
     for (caller, source) in items {
         out.push(match (&held, caller.user_id()) {

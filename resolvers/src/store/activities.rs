@@ -4,13 +4,9 @@
 use aws_sdk_dynamodb::types::ReturnValue;
 use model::Activity;
 
-use super::{from_item, key, n, s, to_item, Item};
+use super::{from_item, is_condition_failure, key, n, s, to_item, Item};
 use crate::config::App;
 use crate::error::{AppError, AppResult};
-
-fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
-    e.code() == Some("ConditionalCheckFailedException")
-}
 
 pub async fn get(app: &App, userid: &str, id: &str) -> AppResult<Option<Activity>> {
     let resp = app

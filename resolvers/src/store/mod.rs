@@ -43,6 +43,11 @@ pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> AppResult<T> {
     Ok(serde_dynamo::from_item(item)?)
 }
 
+/// Whether a single-item write failed its condition expression.
+pub fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
+    e.code() == Some("ConditionalCheckFailedException")
+}
+
 /// One page of a Query: the items as `T` and where the next page starts.
 pub async fn query_page<T: serde::de::DeserializeOwned>(
     query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,

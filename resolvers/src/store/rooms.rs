@@ -56,7 +56,7 @@ pub async fn create(app: &App, room: &Room) -> AppResult<()> {
         Ok(_) => Ok(()),
         Err(e)
             if e.as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+                .is_some_and(super::is_condition_failure) =>
         {
             Err(AppError::Conflict(format!(
                 "a room with id {:?} already exists; choose another id",

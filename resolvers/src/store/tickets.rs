@@ -70,20 +70,17 @@ pub async fn holders(app: &App, event_id: &str) -> AppResult<BTreeSet<String>> {
     }
 }
 
-/// The caller's tickets among `event_ids`, in one BatchGetItem.
-pub async fn held_by(
-    app: &App,
-    user_id: &str,
-    event_ids: &[String],
-) -> AppResult<BTreeSet<String>> {
-    let keys = event_ids
+/// Which of the (event, user) pairs hold a ticket, in one BatchGetItem: a page of events
+/// and who is asking.
+pub async fn held(app: &App, pairs: &[(String, String)]) -> AppResult<BTreeSet<(String, String)>> {
+    let keys = pairs
         .iter()
-        .map(|e| key(&[("event_id", e), ("user_id", user_id)]))
+        .map(|(e, u)| key(&[("event_id", e), ("user_id", u)]))
         .collect();
     let items = super::batch_get(app, &app.tables.tickets, keys).await?;
     items
         .into_iter()
-        .map(|i| from_item::<Ticket>(i).map(|t| t.event_id))
+        .map(|i| from_item::<Ticket>(i).map(|t| (t.event_id, t.user_id)))
         .collect()
 }
 
