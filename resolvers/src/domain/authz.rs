@@ -113,23 +113,14 @@ pub fn may_subscribe(caller: &Caller, userid: Option<&str>) -> AppResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
+    use crate::domain::sample::diff;
 
     fn user(sub: &str, groups: &[&str]) -> Caller {
         Caller::Cognito {
             sub: sub.into(),
             username: sub.into(),
             groups: groups.iter().map(|g| g.to_string()).collect(),
-        }
-    }
-
-    fn diff(add: &[&str], remove: &[&str]) -> TicketDiff {
-        let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-        TicketDiff {
-            add: set(add),
-            remove: set(remove),
         }
     }
 

@@ -415,10 +415,7 @@ pub fn ticket_diff(visible: &BTreeSet<String>, requested: &[String]) -> AppResul
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(ids: &[&str]) -> BTreeSet<String> {
-        ids.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::domain::sample::{event, ids as set};
 
     fn strings(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| s.to_string()).collect()
@@ -479,25 +476,6 @@ mod tests {
             .bounded()
             .unwrap_err();
         assert_eq!(err.error_type(), "ValidationError");
-    }
-
-    fn event() -> Event {
-        Event {
-            id: "e".into(),
-            kind: EVENT_KIND.into(),
-            name: "Gig".into(),
-            description: None,
-            event_owner: "Org".into(),
-            owner_id: "org".into(),
-            room_id: "1".into(),
-            image_file_name: None,
-            event_datetime_start: "2026-11-21T17:00:00.000Z".into(),
-            event_datetime_end: "2026-11-21T19:00:00.000Z".into(),
-            event_duration: 120,
-            total_tickets: 10,
-            tickets_left: 6,
-            version: 0,
-        }
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod event;
 pub mod plan;
 pub mod profile;
 pub mod room;
+#[cfg(test)]
+pub(crate) mod sample;
 pub mod ticket;
 pub mod time;
 

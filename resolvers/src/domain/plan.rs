@@ -308,47 +308,15 @@ fn lock(room: &Room, tickets: i64) -> Write {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
-
     use super::*;
-    use crate::domain::event::EVENT_KIND;
-    use crate::domain::room::ROOM_KIND;
+    use crate::domain::sample::{diff, room};
 
+    /// The sample event at version 3, in room "r".
     fn event() -> Event {
-        Event {
-            id: "e".into(),
-            kind: EVENT_KIND.into(),
-            name: "Gig".into(),
-            description: None,
-            event_owner: "Org".into(),
-            owner_id: "org".into(),
-            room_id: "r".into(),
-            image_file_name: None,
-            event_datetime_start: "2026-11-21T17:00:00.000Z".into(),
-            event_datetime_end: "2026-11-21T19:00:00.000Z".into(),
-            event_duration: 120,
-            total_tickets: 10,
-            tickets_left: 6,
-            version: 3,
-        }
-    }
-
-    fn room(id: &str) -> Room {
-        Room {
-            id: id.into(),
-            kind: ROOM_KIND.into(),
-            name: format!("Room {id}"),
-            capacity: 100,
-            version: 7,
-        }
-    }
-
-    fn diff(add: &[&str], remove: &[&str]) -> TicketDiff {
-        let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-        TicketDiff {
-            add: set(add),
-            remove: set(remove),
-        }
+        let mut e = crate::domain::sample::event();
+        e.room_id = "r".into();
+        e.version = 3;
+        e
     }
 
     #[test]

@@ -16,17 +16,15 @@ pub async fn get(db: &Db, userid: &str, id: &str) -> AppResult<Option<Activity>>
 
 /// A new activity: one conditional PutItem, so the stream sees one INSERT.
 pub async fn create(db: &Db, activity: &Activity) -> AppResult<()> {
-    if db
-        .put_if(&db.tables.activities, activity, "attribute_not_exists(id)")
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(format!(
-            "an activity with id {:?} already exists; choose another id",
-            activity.id
-        )))
-    }
+    let new_if = "attribute_not_exists(id)";
+    db.put_new(
+        &db.tables.activities,
+        activity,
+        new_if,
+        "an activity",
+        &activity.id,
+    )
+    .await
 }
 
 /// Writes `next` over `current` only if the item still holds `current`'s category and type

@@ -148,25 +148,31 @@ impl Db {
         resp.item.map(from_item).transpose()
     }
 
-    /// One new item through a single conditional PutItem (no transaction): `false` when
-    /// `condition` failed.
-    pub async fn put_if<T: serde::Serialize>(
+    /// One new item through a single conditional PutItem (no transaction): a Conflict
+    /// naming `what` (e.g. "a room") and its `id` when an item with that key exists.
+    pub async fn put_new<T: serde::Serialize>(
         &self,
         table: &str,
         value: &T,
-        condition: &str,
-    ) -> AppResult<bool> {
+        new_if: &str,
+        what: &str,
+        id: &str,
+    ) -> AppResult<()> {
         let result = self
             .client
             .put_item()
             .table_name(table)
             .set_item(Some(to_item(value)?))
-            .condition_expression(condition)
+            .condition_expression(new_if)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => Ok(false),
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => {
+                Err(AppError::Conflict(format!(
+                    "{what} with id {id:?} already exists; choose another id"
+                )))
+            }
             Err(e) => Err(e.into()),
         }
     }

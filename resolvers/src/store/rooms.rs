@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 use super::{key, n, query_page, s, Page, Read};
 use crate::config::{Db, Tables};
 use crate::domain::room::{Room, ROOM_KIND};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::paging::PageKey;
 
 pub async fn get(db: &Db, id: &str) -> AppResult<Option<Room>> {
@@ -31,17 +31,9 @@ pub async fn list(db: &Db, limit: i32, start: Option<PageKey>) -> AppResult<Page
 
 /// A new room: one conditional PutItem (a room is never written together with anything).
 pub async fn create(db: &Db, room: &Room) -> AppResult<()> {
-    if db
-        .put_if(&db.tables.rooms, room, "attribute_not_exists(id)")
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(AppError::Conflict(format!(
-            "a room with id {:?} already exists; choose another id",
-            room.id
-        )))
-    }
+    let new_if = "attribute_not_exists(id)";
+    db.put_new(&db.tables.rooms, room, new_if, "a room", &room.id)
+        .await
 }
 
 /// Takes the room's lock inside a transaction. `Check::RoomAsRead`: nobody changed the room
