@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { generateClient } from 'aws-amplify/api';
 import { getCurrentUser } from 'aws-amplify/auth';
 
-import { createActivity, updateEvent } from '../src/graphql/mutations.ts';
+import { createActivity, updateEvent } from '../src/graphql/mutations';
 import {
   getEvent,
   getUserAggregate,
@@ -20,9 +20,9 @@ import {
   listEvents,
   listMyEvents,
   listRooms,
-} from '../src/graphql/queries.ts';
-import { LocalSession, configureAmplify } from './support/amplify.ts';
-import { type LocalStack, startLocalStack } from './support/stack.ts';
+} from '../src/graphql/queries';
+import { LocalSession, configureAmplify } from './support/amplify';
+import { type LocalStack, startLocalStack } from './support/stack';
 
 /** The GraphQL errors Amplify rejected with (it rejects with the whole result). */
 function graphqlErrors(e: unknown): { errorType?: string; message: string }[] {
@@ -46,7 +46,8 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
   let stack: LocalStack;
   const session = new LocalSession();
   const tokens: Record<string, string> = {};
-  // As the apps do: one client, the default auth mode from the configuration (user pools).
+  // As the apps do: one client made when the module loads (it reads Amplify's configuration
+  // per call), the default auth mode from the configuration (user pools).
   const client = generateClient();
 
   before(async () => {

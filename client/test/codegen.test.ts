@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { check, schemaPath } from '../scripts/codegen.ts';
-import * as mutations from '../src/graphql/mutations.ts';
-import * as queries from '../src/graphql/queries.ts';
-import * as subscriptions from '../src/graphql/subscriptions.ts';
+import { check, schemaPath } from '../scripts/codegen';
+import * as mutations from '../src/graphql/mutations';
+import * as queries from '../src/graphql/queries';
+import * as subscriptions from '../src/graphql/subscriptions';
 
 const schema = readFileSync(schemaPath, 'utf8');
 

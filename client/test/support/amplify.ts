@@ -4,7 +4,7 @@
 import { Amplify } from 'aws-amplify';
 import { type AuthTokens, type TokenProvider, decodeJWT } from 'aws-amplify/auth';
 
-import type { LocalStack } from './stack.ts';
+import type { LocalStack } from './stack';
 
 // TODO(cognito, issue 11 item 2): the pool and app client the local stack creates in moto's
 // cognito-idp. Until then tokens come from `./dev token` (issuer `.../us-east-1_LOCAL`,
