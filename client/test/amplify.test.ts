@@ -51,7 +51,9 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
   const client = generateClient();
 
   before(async () => {
+    const started = Date.now();
     stack = await startLocalStack();
+    process.stderr.write(`local stack ready at ${stack.url} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     for (const name of ['alice', 'bob', 'carol']) tokens[name] = await stack.token(name);
     configureAmplify(stack, session);
   });
