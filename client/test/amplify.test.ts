@@ -22,7 +22,7 @@ import {
   listRooms,
 } from '../src/graphql/queries';
 import { LocalSession, configureAmplify } from './support/amplify';
-import { type LocalStack, startLocalStack } from './support/stack';
+import { type DevStack, startDevStack } from './support/stack';
 
 /** The GraphQL errors Amplify rejected with (it rejects with the whole result). */
 function graphqlErrors(e: unknown): { errorType?: string; message: string }[] {
@@ -43,7 +43,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('seed apps through Amplify JS v6 against ./dev up', () => {
-  let stack: LocalStack;
+  let stack: DevStack;
   const session = new LocalSession();
   const tokens: Record<string, string> = {};
   // As the apps do: one client made when the module loads (it reads Amplify's configuration
@@ -52,7 +52,7 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
 
   before(async () => {
     const started = Date.now();
-    stack = await startLocalStack();
+    stack = await startDevStack();
     process.stderr.write(`local stack ready at ${stack.url} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     for (const name of ['alice', 'bob', 'carol']) tokens[name] = await stack.token(name);
     configureAmplify(stack, session);

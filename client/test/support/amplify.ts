@@ -4,7 +4,7 @@
 import { Amplify } from 'aws-amplify';
 import { type AuthTokens, type TokenProvider, decodeJWT } from 'aws-amplify/auth';
 
-import type { LocalStack } from './stack';
+import type { DevStack } from './stack';
 
 // TODO(cognito, issue 11 item 2): the pool and app client the local stack creates in moto's
 // cognito-idp. Until then tokens come from `./dev token` (issuer `.../us-east-1_LOCAL`,
@@ -13,7 +13,7 @@ const LOCAL_USER_POOL_ID = 'us-east-1_LOCAL';
 const LOCAL_USER_POOL_CLIENT_ID = 'local';
 
 /** What `amplify_outputs.json` would hold for the local stack. */
-export function localOutputs(stack: LocalStack) {
+export function localOutputs(stack: DevStack) {
   return {
     version: '1.4',
     auth: {
@@ -58,6 +58,6 @@ export class LocalSession implements TokenProvider {
   }
 }
 
-export function configureAmplify(stack: LocalStack, session: LocalSession): void {
+export function configureAmplify(stack: DevStack, session: LocalSession): void {
   Amplify.configure(localOutputs(stack), { Auth: { tokenProvider: session } });
 }

@@ -18,7 +18,7 @@ const START_TIMEOUT_MS = Number(process.env.LOCAL_STACK_START_TIMEOUT_S ?? 420) 
 const STOP_TIMEOUT_MS = 20_000;
 const LOG_LIMIT = 64 * 1024;
 
-export interface LocalStack {
+export interface DevStack {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4123/graphql. */
   readonly url: string;
   readonly apiKey: string;
@@ -63,7 +63,7 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-export async function startLocalStack(): Promise<LocalStack> {
+export async function startDevStack(): Promise<DevStack> {
   const graphqlPort = await freePort();
   let motoPort = await freePort();
   while (motoPort === graphqlPort) motoPort = await freePort();
@@ -136,7 +136,7 @@ export async function startLocalStack(): Promise<LocalStack> {
       if (groupAlive(pgid)) throw new Error(`the local stack's processes (group ${pgid}) did not stop`);
     })());
 
-  const stack: LocalStack = {
+  const stack: DevStack = {
     url,
     apiKey: LOCAL_API_KEY,
     log: () => output,
