@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_dynamodb::config::{ConfigBag, RuntimeComponents};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::http::{
     http_client_fn, HttpClient, HttpConnector, HttpConnectorFuture, SharedHttpClient,
@@ -115,15 +116,18 @@ impl Faults {
         self.plan.lock().unwrap().injected
     }
 
-    /// A client configuration that injects these faults, over the HTTP client of `sdk`.
+    /// A client configuration that injects these faults, over the HTTP client of `sdk` or,
+    /// as the SDK chooses when `sdk` names none, the default one.
     pub fn install(
         &self,
         builder: aws_sdk_dynamodb::config::Builder,
         sdk: &aws_config::SdkConfig,
     ) -> aws_sdk_dynamodb::config::Builder {
-        let inner = sdk
-            .http_client()
-            .expect("the SDK configuration has an HTTP client");
+        let inner = sdk.http_client().unwrap_or_else(|| {
+            aws_smithy_http_client::Builder::new()
+                .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+                .build_https()
+        });
         self.install_over(builder, inner)
     }
 
