@@ -242,148 +242,46 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Only<S> {
 
 struct OnlyAs<D>(D, Tag);
 
-impl<'de, D: Deserializer<'de>> OnlyAs<D> {
-    fn read<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for OnlyAs<D> {
+    type Error = D::Error;
+
+    // Every read not listed below: not for the fast path to judge.
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
+        Err(de::Error::custom(
+            "an attribute type the fast path does not read as this field's type",
+        ))
+    }
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
         match self.1 {
             Tag::S => self.0.deserialize_str(visitor),
             _ => self.0.deserialize_bool(visitor),
         }
     }
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for OnlyAs<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.read(visitor)
-    }
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.read(visitor)
-    }
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.read_text(visitor)
+        self.read(Tag::S, visitor)
     }
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.read_text(visitor)
+        self.read(Tag::S, visitor)
     }
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        match self.1 {
-            Tag::Bool => self.0.deserialize_bool(visitor),
-            _ => Err(not_read()),
-        }
+        self.read(Tag::Bool, visitor)
     }
-    fn deserialize_i8<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_i16<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_i32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_i64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_u8<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_u16<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_u32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_u64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_f32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_f64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_char<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_option<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_unit<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_seq<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        _visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        _visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_map<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        _visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        Err(not_read())
-    }
-    fn deserialize_identifier<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, D::Error> {
-        Err(not_read())
+
+    forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
     }
 }
 
 impl<'de, D: Deserializer<'de>> OnlyAs<D> {
-    fn read_text<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        match self.1 {
-            Tag::S => self.0.deserialize_str(visitor),
-            _ => Err(not_read()),
+    /// The value as `want`, if that is what the attribute type means.
+    fn read<V: Visitor<'de>>(self, want: Tag, visitor: V) -> Result<V::Value, D::Error> {
+        match (self.1, want) {
+            (Tag::S, Tag::S) => self.0.deserialize_str(visitor),
+            (Tag::Bool, Tag::Bool) => self.0.deserialize_bool(visitor),
+            _ => self.deserialize_any(visitor),
         }
     }
-}
-
-fn not_read<E: de::Error>() -> E {
-    E::custom("an attribute type the fast path does not read as this field's type")
 }
 
 /// NULL or a string/number set: fine for a field the target ignores (once its value has
