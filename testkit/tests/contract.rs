@@ -29,6 +29,10 @@ use graphql_parser::schema::{Definition, Directive, Field, Type, TypeDefinition,
 use serde_yaml_ng::{Mapping, Value};
 use testkit::tables::{env_var_for, template_path};
 
+// The template's defences and operations (issue 10): limits, WAF, alarms, cache, dashboard.
+#[path = "contract/operations.rs"]
+mod operations;
+
 // ------------------------------------------------------------------------------------------
 // Loading
 
