@@ -129,7 +129,7 @@ pub async fn ensure_tables(
     let defs = testkit::tables::table_defs(template_path);
     let wanted: BTreeMap<String, String> = defs
         .iter()
-        .map(|d| (d.env_var(), format!("{prefix}-{}", d.logical_id)))
+        .map(|d| (d.env_var(), format!("{prefix}-{}", d.id)))
         .collect();
     let mut existing = Vec::new();
     let mut pages = db.list_tables().into_paginator().send();
