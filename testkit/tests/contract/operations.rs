@@ -10,8 +10,25 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use graphql_parser::schema::{Definition, Type, TypeDefinition, TypeExtension};
 use serde_yaml_ng::{Mapping, Value};
+use testkit::template::{Expr, Template};
 
 use super::{cfn, one_or_many, props, repo_root, str_prop, template, Cfn};
+
+/// A template both ways: typed (`testkit::template`, for what it models: tables and their
+/// indexes, functions, the API, resolvers, alarms) and as YAML for the rest (WAF, Cognito,
+/// caching, Step Functions, schedules, the dashboard), which only these rules read.
+struct Doc {
+    raw: Value,
+    model: Template,
+}
+
+impl Doc {
+    fn new(raw: Value) -> Self {
+        let text = serde_yaml_ng::to_string(&raw).expect("a template serialises");
+        let model = Template::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        Self { raw, model }
+    }
+}
 
 // ------------------------------------------------------------------------------------------
 // Reading any template (the real one or a broken copy)
@@ -42,14 +59,6 @@ fn param_default(t: &Value, name: &str) -> Option<String> {
     match cfn(d) {
         Cfn::Str(s) => Some(s),
         _ => None,
-    }
-}
-
-/// A number that is either written down or a `!Ref` to a parameter (then its default).
-fn number_or_param(t: &Value, v: Option<&Value>) -> Option<i64> {
-    match cfn(v?) {
-        Cfn::Ref(p) => param_default(t, &p)?.parse().ok(),
-        _ => int(v),
     }
 }
 
@@ -177,7 +186,15 @@ fn schema() -> Schema {
     out
 }
 
-/// `Type.field` of every AppSync resolver in a template.
+/// `Type.field` of every AppSync resolver in the typed template.
+fn resolved_fields(t: &Template) -> BTreeSet<String> {
+    t.resolvers
+        .iter()
+        .map(|r| format!("{}.{}", r.properties.type_name, r.properties.field_name))
+        .collect()
+}
+
+/// `Type.field` of every AppSync resolver in a template, with its YAML.
 fn resolver_fields(t: &Value) -> BTreeMap<String, &Value> {
     all_of(t, "AWS::AppSync::Resolver")
         .into_iter()
@@ -295,23 +312,19 @@ const CALLER_DEPENDENT_PUBLIC: &[(&str, &str)] = &[(
 
 type Problems = Vec<String>;
 
-fn the_api(t: &Value) -> &Value {
-    let apis = all_of(t, "AWS::AppSync::GraphQLApi");
-    assert_eq!(apis.len(), 1, "one GraphQL API");
-    apis[0].1
-}
-
 fn the_api_id(t: &Value) -> &str {
     all_of(t, "AWS::AppSync::GraphQLApi")[0].0
 }
 
 /// QueryDepthLimit and ResolverCountLimit: set, in AppSync's ranges, at least what the
 /// schema's legitimate queries need and not far above it.
-fn request_limits(t: &Value, s: &Schema) -> Problems {
+fn request_limits(d: &Doc, s: &Schema) -> Problems {
     let mut out = Problems::new();
-    let p = props(the_api(t));
+    let [api] = d.model.graphql_apis.as_slice() else {
+        return vec!["expected one GraphQL API".into()];
+    };
     let deepest = deepest_query(s) as i64;
-    match int(p.get("QueryDepthLimit")) {
+    match api.properties.query_depth_limit {
         None => out.push("GraphQLApi: no QueryDepthLimit (AppSync's default is unlimited)".into()),
         Some(d) if !(1..=75).contains(&d) => {
             out.push(format!("QueryDepthLimit {d} is outside AppSync's 1..75"))
@@ -326,9 +339,8 @@ fn request_limits(t: &Value, s: &Schema) -> Problems {
         )),
         Some(_) => {}
     }
-    let resolved: BTreeSet<String> = resolver_fields(t).into_keys().collect();
-    let (query, need) = largest_page(s, &resolved, max_page());
-    match int(p.get("ResolverCountLimit")) {
+    let (query, need) = largest_page(s, &resolved_fields(&d.model), max_page());
+    match api.properties.resolver_count_limit {
         None => out.push("GraphQLApi: no ResolverCountLimit (AppSync's default is 10,000)".into()),
         Some(n) if !(1..=10_000).contains(&n) => out.push(format!(
             "ResolverCountLimit {n} is outside AppSync's 1..10000"
@@ -481,40 +493,42 @@ fn alarm_metrics_in(alarm: &Value) -> Vec<(String, Vec<(String, Cfn)>)> {
 }
 
 /// Read and write throttles of every table and every global secondary index are watched by
-/// an alarm that notifies someone; the message prints the alarm to add.
-fn throttle_alarms(t: &Value) -> Problems {
-    let alarms: Vec<(&str, &Value)> = all_of(t, "AWS::CloudWatch::Alarm");
-    let watched: Vec<(String, Vec<(String, Cfn)>)> = alarms
+/// an alarm; the message prints the alarm to add.
+fn throttle_alarms(d: &Doc) -> Problems {
+    let watched: Vec<(&str, Vec<&Expr>)> = d
+        .model
+        .alarms
         .iter()
-        .filter(|(_, a)| !one_or_many(props(a).get("AlarmActions")).is_empty())
-        .flat_map(|(_, a)| alarm_metrics_in(a))
+        .flat_map(|a| a.properties.watched())
         .collect();
     let mut out = Problems::new();
-    for (table, r) in all_of(t, "AWS::DynamoDB::Table") {
-        let gsis: Vec<String> = one_or_many(props(r).get("GlobalSecondaryIndexes"))
-            .into_iter()
-            .filter_map(|g| str_prop(g, "IndexName"))
+    for table in &d.model.tables {
+        let gsis: Vec<String> = table
+            .properties
+            .global_secondary_indexes
+            .iter()
+            .map(|g| g.index_name.clone())
             .collect();
-        let targets = std::iter::once(None).chain(gsis.iter().map(Some));
+        let table_ref = Expr::Ref(table.id.clone());
         let mut missing = Vec::new();
-        for index in targets {
-            let mut want = vec![("TableName".to_string(), Cfn::Ref(table.into()))];
-            if let Some(i) = index {
-                want.push(("GlobalSecondaryIndexName".into(), Cfn::Str(i.clone())));
-            }
-            let same = |d: &Vec<(String, Cfn)>| {
-                d.len() == want.len() && want.iter().all(|w| d.contains(w))
+        for index in std::iter::once(None).chain(gsis.iter().map(Some)) {
+            let mut want = vec![&table_ref];
+            let index_name = index.map(|i| Expr::Literal(i.clone()));
+            want.extend(index_name.as_ref());
+            let same = |dims: &Vec<&Expr>| {
+                dims.len() == want.len() && want.iter().all(|w| dims.contains(w))
             };
             for metric in ["ReadThrottleEvents", "WriteThrottleEvents"] {
-                if !watched.iter().any(|(m, d)| m == metric && same(d)) {
+                if !watched.iter().any(|(m, dims)| *m == metric && same(dims)) {
                     missing.push((metric, index));
                 }
             }
         }
         if !missing.is_empty() {
             out.push(format!(
-                "{table}: no alarm on {missing:?}. Add (and list it on the dashboard):\n{}",
-                throttle_alarm_block(table, &gsis)
+                "{}: no alarm on {missing:?}. Add (and list it on the dashboard):\n{}",
+                table.id,
+                throttle_alarm_block(&table.id, &gsis)
             ));
         }
     }
@@ -549,15 +563,13 @@ fn throttle_alarm_block(table: &str, gsis: &[String]) -> String {
 }
 
 /// X-Ray on the API, on every function (its own setting or Globals) and on state machines.
-fn tracing(t: &Value) -> Problems {
+fn tracing(d: &Doc) -> Problems {
     let mut out = Problems::new();
-    let api = the_api_id(t);
-    if props(the_api(t))
-        .get("XrayEnabled")
-        .and_then(Value::as_bool)
-        != Some(true)
-    {
-        out.push(format!("{api}: XrayEnabled must be true"));
+    let t = &d.raw;
+    for api in &d.model.graphql_apis {
+        if api.properties.xray_enabled != Some(true) {
+            out.push(format!("{}: XrayEnabled must be true", api.id));
+        }
     }
     let global = global_function(t, "Tracing");
     for (id, f) in all_of(t, "AWS::Serverless::Function") {
@@ -612,8 +624,16 @@ fn sign_in_flows(t: &Value) -> Problems {
 
 /// The cache is off unless a parameter turns it on; only public reads whose answer is the
 /// same for every caller are cached, or a resolver keys its entries by the caller.
-fn caching(t: &Value, s: &Schema) -> Problems {
+fn caching(d: &Doc, s: &Schema) -> Problems {
     let mut out = Problems::new();
+    let t = &d.raw;
+    let batched: BTreeSet<String> = d
+        .model
+        .resolvers
+        .iter()
+        .filter(|r| r.properties.max_batch_size.unwrap_or(0) > 0)
+        .map(|r| format!("{}.{}", r.properties.type_name, r.properties.field_name))
+        .collect();
     for (id, cache) in all_of(t, "AWS::AppSync::ApiCache") {
         match cache.get("Condition").and_then(Value::as_str) {
             None => out.push(format!(
@@ -664,7 +684,7 @@ fn caching(t: &Value, s: &Schema) -> Problems {
         if root == "Mutation" || root == "Subscription" {
             out.push(format!("{field}: only reads may be cached"));
         }
-        if p.get("MaxBatchSize").is_some() {
+        if batched.contains(&field) {
             out.push(format!(
                 "{field}: a BatchInvoke resolver is not cached (undocumented)"
             ));
@@ -680,21 +700,25 @@ fn caching(t: &Value, s: &Schema) -> Problems {
 }
 
 /// The aggregator has reserved concurrency of its own.
-fn reserved_concurrency(t: &Value) -> Problems {
+fn reserved_concurrency(d: &Doc) -> Problems {
     let mut out = Problems::new();
-    for (id, f) in all_of(t, "AWS::Serverless::Function") {
-        let binary = f
-            .get("Metadata")
-            .and_then(|m| m.get("BuildProperties"))
-            .and_then(|b| str_prop(b, "Binary"));
-        if binary.as_deref() != Some("aggregator") {
-            continue;
-        }
-        match number_or_param(t, props(f).get("ReservedConcurrentExecutions")) {
-            Some(n) if n >= 1 => {}
-            other => out.push(format!(
-                "{id}: ReservedConcurrentExecutions must reserve at least 1 (is {other:?})"
-            )),
+    for f in d
+        .model
+        .functions
+        .iter()
+        .filter(|f| f.binary() == Some("aggregator"))
+    {
+        let reserved = match &f.properties.reserved_concurrent_executions {
+            Some(Expr::Literal(n)) => n.parse::<i64>().ok(),
+            Some(Expr::Ref(p)) => param_default(&d.raw, p).and_then(|n| n.parse().ok()),
+            _ => None,
+        };
+        if reserved.is_none_or(|n| n < 1) {
+            out.push(format!(
+                "{}: ReservedConcurrentExecutions must reserve at least 1 (a number or a \
+                 parameter with a default), is {:?}",
+                f.id, f.properties.reserved_concurrent_executions
+            ));
         }
     }
     out
@@ -827,16 +851,17 @@ fn published_metrics() -> Vec<&'static str> {
     ]
 }
 
-fn all_rules(t: &Value, s: &Schema) -> Vec<(&'static str, Problems)> {
+fn all_rules(d: &Doc, s: &Schema) -> Vec<(&'static str, Problems)> {
+    let t = &d.raw;
     vec![
-        ("request limits", request_limits(t, s)),
+        ("request limits", request_limits(d, s)),
         ("WAF", waf(t)),
         ("deletion protection", deletion_protection(t)),
-        ("throttle alarms", throttle_alarms(t)),
-        ("tracing", tracing(t)),
+        ("throttle alarms", throttle_alarms(d)),
+        ("tracing", tracing(d)),
         ("sign-in flows", sign_in_flows(t)),
-        ("caching", caching(t, s)),
-        ("reserved concurrency", reserved_concurrency(t)),
+        ("caching", caching(d, s)),
+        ("reserved concurrency", reserved_concurrency(d)),
         ("API key renewal", api_key_renewal(t)),
         ("dashboard", dashboard(t, &published_metrics())),
     ]
@@ -848,7 +873,7 @@ fn all_rules(t: &Value, s: &Schema) -> Vec<(&'static str, Problems)> {
 #[test]
 fn the_template_defends_the_api_and_can_be_operated() {
     let s = schema();
-    let problems: Vec<String> = all_rules(template(), &s)
+    let problems: Vec<String> = all_rules(&Doc::new(template().clone()), &s)
         .into_iter()
         .flat_map(|(rule, ps)| ps.into_iter().map(move |p| format!("[{rule}] {p}")))
         .collect();
@@ -860,9 +885,8 @@ fn the_limits_are_sized_from_the_schema() {
     let s = schema();
     // The deepest query: listEvents -> items -> room -> bookings -> event_id.
     assert_eq!(deepest_query(&s), 5);
-    let resolved: BTreeSet<String> = resolver_fields(template()).into_keys().collect();
     // 1 + 100 x (Event.room + Room.bookings + Event.tickets).
-    let (query, need) = largest_page(&s, &resolved, max_page());
+    let (query, need) = largest_page(&s, &resolved_fields(Template::repository()), max_page());
     assert_eq!(need, 301, "{query}");
     assert_eq!(max_page(), 100);
 }
@@ -910,27 +934,36 @@ fn request_limits_notice_missing_and_wrong_values() {
     let t = broken(&api, |p| {
         p.remove("QueryDepthLimit");
     });
-    assert_finds(request_limits(&t, &s), "no QueryDepthLimit");
+    assert_finds(request_limits(&Doc::new(t), &s), "no QueryDepthLimit");
     let t = broken(&api, |p| {
         p.insert("QueryDepthLimit".into(), 4.into());
     });
-    assert_finds(request_limits(&t, &s), "refuses legitimate queries");
+    assert_finds(
+        request_limits(&Doc::new(t), &s),
+        "refuses legitimate queries",
+    );
     let t = broken(&api, |p| {
         p.insert("QueryDepthLimit".into(), 20.into());
     });
-    assert_finds(request_limits(&t, &s), "is loose");
+    assert_finds(request_limits(&Doc::new(t), &s), "is loose");
     let t = broken(&api, |p| {
         p.insert("ResolverCountLimit".into(), 300.into());
     });
-    assert_finds(request_limits(&t, &s), "refuses a legitimate page");
+    assert_finds(
+        request_limits(&Doc::new(t), &s),
+        "refuses a legitimate page",
+    );
     let t = broken(&api, |p| {
         p.insert("ResolverCountLimit".into(), 20_000.into());
     });
-    assert_finds(request_limits(&t, &s), "outside AppSync's 1..10000");
+    assert_finds(
+        request_limits(&Doc::new(t), &s),
+        "outside AppSync's 1..10000",
+    );
     let t = broken(&api, |p| {
         p.remove("ResolverCountLimit");
     });
-    assert_finds(request_limits(&t, &s), "no ResolverCountLimit");
+    assert_finds(request_limits(&Doc::new(t), &s), "no ResolverCountLimit");
 }
 
 #[test]
@@ -1038,7 +1071,7 @@ fn throttle_alarms_notice_a_new_index_and_print_the_alarm_to_add() {
              Projection: {ProjectionType: KEYS_ONLY}}",
         ));
     });
-    let problems = throttle_alarms(&t);
+    let problems = throttle_alarms(&Doc::new(t));
     assert_finds(problems.clone(), "Some(\"byNew\")");
     assert_finds(problems, "Value: byNew }] } } }");
     // A table without its alarm.
@@ -1049,7 +1082,7 @@ fn throttle_alarms_notice_a_new_index_and_print_the_alarm_to_add() {
         .expect("Resources")
         .remove(alarm.as_str())
         .unwrap_or_else(|| panic!("{alarm} exists"));
-    assert_finds(throttle_alarms(&t), &format!("{table}: no alarm"));
+    assert_finds(throttle_alarms(&Doc::new(t)), &format!("{table}: no alarm"));
 }
 
 #[test]
@@ -1058,14 +1091,14 @@ fn tracing_notices_it_switched_off() {
     let t = broken(&api, |p| {
         p.insert("XrayEnabled".into(), false.into());
     });
-    assert_finds(tracing(&t), "XrayEnabled");
+    assert_finds(tracing(&Doc::new(t)), "XrayEnabled");
     let mut t = template().clone();
     t.get_mut("Globals")
         .and_then(|g| g.get_mut("Function"))
         .and_then(Value::as_mapping_mut)
         .expect("Globals.Function")
         .remove("Tracing");
-    assert_finds(tracing(&t), "Tracing must be Active");
+    assert_finds(tracing(&Doc::new(t)), "Tracing must be Active");
 }
 
 #[test]
@@ -1101,7 +1134,7 @@ fn caching_notices_it_on_by_default_or_on_a_caller_dependent_field() {
     let mut t = template().clone();
     let cache_param = "ApiCacheType";
     t["Parameters"][cache_param]["Default"] = "SMALL".into();
-    assert_finds(caching(&t, &s), "caching must be off");
+    assert_finds(caching(&Doc::new(t), &s), "caching must be off");
     let fields = resolver_fields(template());
     let cached = fields
         .iter()
@@ -1131,16 +1164,19 @@ fn caching_notices_it_on_by_default_or_on_a_caller_dependent_field() {
         "Query.listActivities",
     ] {
         assert_finds(
-            caching(&with_config(field, config.clone()), &s),
+            caching(&Doc::new(with_config(field, config.clone())), &s),
             "depends on the caller",
         );
     }
     assert_finds(
-        caching(&with_config("Mutation.bookTicket", config.clone()), &s),
+        caching(
+            &Doc::new(with_config("Mutation.bookTicket", config.clone())),
+            &s,
+        ),
         "only reads",
     );
     assert_finds(
-        caching(&with_config("Event.room", config.clone()), &s),
+        caching(&Doc::new(with_config("Event.room", config.clone())), &s),
         "BatchInvoke",
     );
     // Keyed by the caller, a per-caller field may be cached.
@@ -1150,12 +1186,12 @@ fn caching_notices_it_on_by_default_or_on_a_caller_dependent_field() {
          !Ref AWS::NoValue]",
         cond.expect("conditional")
     ));
-    let problems = caching(&with_config("Query.listMyEvents", keyed), &s);
+    let problems = caching(&Doc::new(with_config("Query.listMyEvents", keyed)), &s);
     assert!(problems.is_empty(), "{problems:?}");
     // Unconditional caching is caching by default.
     let plain = yaml("{Ttl: 30, CachingKeys: [\"$context.arguments\"]}");
     assert_finds(
-        caching(&with_config("Query.listRooms", plain), &s),
+        caching(&Doc::new(with_config("Query.listRooms", plain)), &s),
         "inside !If",
     );
 }
@@ -1176,7 +1212,10 @@ fn reserved_concurrency_notices_an_unreserved_aggregator() {
     let t = broken(agg, |p| {
         p.remove("ReservedConcurrentExecutions");
     });
-    assert_finds(reserved_concurrency(&t), "ReservedConcurrentExecutions");
+    assert_finds(
+        reserved_concurrency(&Doc::new(t)),
+        "ReservedConcurrentExecutions",
+    );
 }
 
 #[test]
