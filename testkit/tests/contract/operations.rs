@@ -837,18 +837,11 @@ fn dashboard(t: &Value, metric_names: &[&str]) -> Problems {
     out
 }
 
-/// The metrics the functions publish (their metrics modules' names).
+/// The metrics the functions publish (their telemetry modules' names).
 fn published_metrics() -> Vec<&'static str> {
-    vec![
-        "Bookings",
-        "SoldOut",
-        "Conflicts",
-        "ValidationErrors",
-        "RecordsApplied",
-        "RecordsSkipped",
-        "RecordsFailed",
-        "NewestRecordAge",
-    ]
+    let mut names = resolvers::telemetry::METRICS.to_vec();
+    names.extend(["RecordsApplied", "RecordsSkipped", "RecordsFailed", "NewestRecordAge"]);
+    names
 }
 
 fn all_rules(d: &Doc, s: &Schema) -> Vec<(&'static str, Problems)> {
