@@ -840,7 +840,7 @@ fn dashboard(t: &Value, metric_names: &[&str]) -> Problems {
 /// The metrics the functions publish (their telemetry modules' names).
 fn published_metrics() -> Vec<&'static str> {
     let mut names = resolvers::telemetry::METRICS.to_vec();
-    names.extend(["RecordsApplied", "RecordsSkipped", "RecordsFailed", "NewestRecordAge"]);
+    names.extend(aggregator::telemetry::METRICS);
     names
 }
 
