@@ -11,26 +11,20 @@ use serde_json::{json, Value};
 use support::{activity, at, lambda_event, seq_of, user_of, Env};
 
 fn flushed(emf: &startup::metrics::Emf) -> Vec<Value> {
-    let mut out = Vec::new();
-    emf.flush_to(&mut out).expect("flush");
-    String::from_utf8(out)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is one JSON document"))
-        .collect()
+    emf.flush_documents()
+        .expect("each line is one JSON document")
 }
 
-/// (unit, value) of a metric in a flush.
+/// (unit, value) of a metric in a flush, which must be the aggregator's, in the test's
+/// namespace.
 fn metric(docs: &[Value], name: &str) -> Option<(String, Value)> {
-    docs.iter().find_map(|d| {
-        let declared = d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
-            .as_array()?
-            .iter()
-            .find(|m| m["Name"] == name)?;
-        assert_eq!(d["_aws"]["CloudWatchMetrics"][0]["Namespace"], "test-stack");
-        assert_eq!(d["service"], "aggregator");
-        Some((declared["Unit"].as_str()?.to_string(), d[name].clone()))
-    })
+    let (unit, value, doc) = startup::metrics::find(docs, name)?;
+    assert_eq!(
+        doc["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "test-stack"
+    );
+    assert_eq!(doc["service"], "aggregator");
+    Some((unit.to_string(), value.clone()))
 }
 
 #[tokio::test]

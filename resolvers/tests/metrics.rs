@@ -11,25 +11,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::{json, Value};
 use support::{admin, at, error_type, user};
 
-/// The EMF documents of one flush, by metric name: (unit, value, the document).
 fn flushed(emf: &startup::metrics::Emf) -> Vec<Value> {
-    let mut out = Vec::new();
-    emf.flush_to(&mut out).expect("flush");
-    String::from_utf8(out)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is one JSON document"))
-        .collect()
-}
-
-fn metric<'a>(docs: &'a [Value], name: &str) -> Option<(&'a str, &'a Value, &'a Value)> {
-    docs.iter().find_map(|d| {
-        let declared = d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
-            .as_array()?
-            .iter()
-            .find(|m| m["Name"] == name)?;
-        Some((declared["Unit"].as_str()?, &d[name], d))
-    })
+    emf.flush_documents()
+        .expect("each line is one JSON document")
 }
 
 /// Log lines written while the test runs, as the Lambda writes them (JSON, current span).
@@ -91,7 +75,7 @@ async fn a_booking_and_the_refusals_around_it_are_counted_once_each() {
         (resolvers::telemetry::VALIDATION_ERRORS, 1),
     ] {
         let (unit, got, doc) =
-            metric(&docs, name).unwrap_or_else(|| panic!("no {name} in {docs:#?}"));
+            startup::metrics::find(&docs, name).unwrap_or_else(|| panic!("no {name} in {docs:#?}"));
         assert_eq!((unit, got), ("Count", &json!(value)), "{name}");
         let ns = &doc["_aws"]["CloudWatchMetrics"][0];
         assert_eq!(ns["Namespace"], "test-stack");

@@ -49,6 +49,17 @@ impl Emf {
         self.0.flush(out)
     }
 
+    /// What a flush would write, one parsed JSON document per line (for tests, which read
+    /// the records as CloudWatch would).
+    pub fn flush_documents(&self) -> std::io::Result<Vec<serde_json::Value>> {
+        let mut out = Vec::new();
+        self.flush_to(&mut out)?;
+        out.split(|b| *b == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| serde_json::from_slice(line).map_err(std::io::Error::other))
+            .collect()
+    }
+
     /// After an invocation: to stdout, where Lambda's log capture picks it up. A failed
     /// write loses the metrics, never the invocation.
     pub fn flush(&self) {
@@ -58,4 +69,19 @@ impl Emf {
             tracing::warn!(error = %e, "could not write metrics");
         }
     }
+}
+
+/// A metric in flushed documents (see [`Emf::flush_documents`]): its declared unit, its
+/// value, and the document it is in (namespace, dimensions).
+pub fn find<'a>(
+    docs: &'a [serde_json::Value],
+    name: &str,
+) -> Option<(&'a str, &'a serde_json::Value, &'a serde_json::Value)> {
+    docs.iter().find_map(|d| {
+        let declared = d["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()?
+            .iter()
+            .find(|m| m["Name"] == name)?;
+        Some((declared["Unit"].as_str()?, &d[name], d))
+    })
 }

@@ -469,29 +469,6 @@ fn deletion_protection(t: &Value) -> Problems {
     out
 }
 
-/// (metric, dimensions) of every metric an alarm watches, dimensions as (name, value).
-fn alarm_metrics_in(alarm: &Value) -> Vec<(String, Vec<(String, Cfn)>)> {
-    let p = props(alarm);
-    let dims = |d: Option<&Value>| -> Vec<(String, Cfn)> {
-        one_or_many(d)
-            .into_iter()
-            .filter_map(|d| Some((str_prop(d, "Name")?, cfn(d.get("Value")?))))
-            .collect()
-    };
-    let mut out = Vec::new();
-    if let Some(name) = str_prop(p, "MetricName") {
-        out.push((name, dims(p.get("Dimensions"))));
-    }
-    for m in one_or_many(p.get("Metrics")) {
-        if let Some(metric) = m.get("MetricStat").and_then(|s| s.get("Metric")) {
-            if let Some(name) = str_prop(metric, "MetricName") {
-                out.push((name, dims(metric.get("Dimensions"))));
-            }
-        }
-    }
-    out
-}
-
 /// Read and write throttles of every table and every global secondary index are watched by
 /// an alarm; the message prints the alarm to add.
 fn throttle_alarms(d: &Doc) -> Problems {
@@ -726,7 +703,8 @@ fn reserved_concurrency(d: &Doc) -> Problems {
 
 /// The API key cannot lapse silently: a schedule runs a state machine that pushes the key's
 /// expiry at most 365 days ahead, more often than an alarm checks that it succeeded.
-fn api_key_renewal(t: &Value) -> Problems {
+fn api_key_renewal(d: &Doc) -> Problems {
+    let t = &d.raw;
     let mut out = Problems::new();
     let keys = all_of(t, "AWS::AppSync::ApiKey");
     let [(key, _)] = keys.as_slice() else {
@@ -776,18 +754,19 @@ fn api_key_renewal(t: &Value) -> Problems {
         out.push(format!("{machine}: no rate(..) schedule runs it"));
         return out;
     };
-    let watched = all_of(t, "AWS::CloudWatch::Alarm")
-        .into_iter()
-        .any(|(_, a)| {
-            let p = props(a);
-            str_prop(p, "MetricName").as_deref() == Some("ExecutionsSucceeded")
-                && alarm_metrics_in(a)
-                    .iter()
-                    .any(|(_, d)| d.iter().any(|(_, v)| *v == Cfn::Ref((*machine).into())))
-                && str_prop(p, "TreatMissingData").as_deref() == Some("breaching")
-                && int(p.get("Period")).unwrap_or(0) * int(p.get("EvaluationPeriods")).unwrap_or(1)
-                    > interval
-        });
+    let machine_ref = Expr::Ref((*machine).to_string());
+    let watched = d.model.alarms.iter().any(|a| {
+        let on_renewals = a
+            .properties
+            .watched()
+            .iter()
+            .any(|(m, dims)| *m == "ExecutionsSucceeded" && dims.contains(&&machine_ref));
+        let p = props(&resources(t)[a.id.as_str()]);
+        on_renewals
+            && str_prop(p, "TreatMissingData").as_deref() == Some("breaching")
+            && int(p.get("Period")).unwrap_or(0) * int(p.get("EvaluationPeriods")).unwrap_or(1)
+                > interval
+    });
     if !watched {
         out.push(format!(
             "{machine}: no alarm on ExecutionsSucceeded over more than one schedule interval \
@@ -855,7 +834,7 @@ fn all_rules(d: &Doc, s: &Schema) -> Vec<(&'static str, Problems)> {
         ("sign-in flows", sign_in_flows(t)),
         ("caching", caching(d, s)),
         ("reserved concurrency", reserved_concurrency(d)),
-        ("API key renewal", api_key_renewal(t)),
+        ("API key renewal", api_key_renewal(d)),
         ("dashboard", dashboard(t, &published_metrics())),
     ]
 }
@@ -959,75 +938,55 @@ fn request_limits_notice_missing_and_wrong_values() {
     assert_finds(request_limits(&Doc::new(t), &s), "no ResolverCountLimit");
 }
 
+/// The web ACL's rules, to edit in a broken copy.
+fn rules_of(acl: &mut Mapping) -> &mut Vec<Value> {
+    acl.get_mut("Rules")
+        .and_then(Value::as_sequence_mut)
+        .expect("Rules")
+}
+
+/// The `kind` statement (e.g. `RateBasedStatement`) of each rule that has one.
+fn statements_of<'a>(acl: &'a mut Mapping, kind: &'a str) -> impl Iterator<Item = &'a mut Mapping> {
+    rules_of(acl).iter_mut().filter_map(move |r| {
+        r.get_mut("Statement")
+            .and_then(|s| s.get_mut(kind))
+            .and_then(Value::as_mapping_mut)
+    })
+}
+
 #[test]
 fn waf_notices_a_missing_association_rate_rule_or_a_loosened_rule_set() {
     let acl = first_of("AWS::WAFv2::WebACL");
     let assoc = first_of("AWS::WAFv2::WebACLAssociation");
     let mut t = template().clone();
-    t.get_mut("Resources")
-        .and_then(Value::as_mapping_mut)
+    t["Resources"]
+        .as_mapping_mut()
         .expect("Resources")
         .remove(assoc.as_str());
     assert_finds(waf(&t), "not associated");
     let t = broken(&acl, |p| {
-        let rules = p
-            .get_mut("Rules")
-            .and_then(Value::as_sequence_mut)
-            .expect("Rules");
-        rules.retain(|r| {
-            r.get("Statement")
-                .and_then(|s| s.get("RateBasedStatement"))
-                .is_none()
-        });
+        rules_of(p).retain(|r| r["Statement"].get("RateBasedStatement").is_none())
     });
     assert_finds(waf(&t), "no rate-based rule");
     let t = broken(&acl, |p| {
-        for r in p
-            .get_mut("Rules")
-            .and_then(Value::as_sequence_mut)
-            .expect("Rules")
-        {
-            if let Some(s) = r
-                .get_mut("Statement")
-                .and_then(|s| s.get_mut("RateBasedStatement"))
-                .and_then(Value::as_mapping_mut)
-            {
-                s.insert("Limit".into(), 100.into());
-            }
+        for s in statements_of(p, "RateBasedStatement") {
+            s.insert("Limit".into(), 100.into());
         }
     });
     assert_finds(waf(&t), "must be a parameter");
     let t = broken(&acl, |p| {
-        for r in p
-            .get_mut("Rules")
-            .and_then(Value::as_sequence_mut)
-            .expect("Rules")
-        {
-            if let Some(m) = r
-                .get_mut("Statement")
-                .and_then(|s| s.get_mut("ManagedRuleGroupStatement"))
-                .and_then(Value::as_mapping_mut)
-            {
-                m.insert(
-                    "RuleActionOverrides".into(),
-                    yaml("[{Name: CrossSiteScripting_BODY, ActionToUse: {Allow: {}}}]"),
-                );
-            }
+        for m in statements_of(p, "ManagedRuleGroupStatement") {
+            m.insert(
+                "RuleActionOverrides".into(),
+                yaml("[{Name: CrossSiteScripting_BODY, ActionToUse: {Allow: {}}}]"),
+            );
         }
     });
     assert_finds(waf(&t), "other than Count");
     let t = broken(&acl, |p| {
-        let rules = p
-            .get_mut("Rules")
-            .and_then(Value::as_sequence_mut)
-            .expect("Rules");
-        rules.retain(|r| {
-            r.get("Statement")
-                .and_then(|s| s.get("ManagedRuleGroupStatement"))
-                .and_then(|m| str_prop(m, "Name"))
-                .as_deref()
-                != Some("AWSManagedRulesCommonRuleSet")
-        });
+        rules_of(p).retain(|r| {
+            r["Statement"]["ManagedRuleGroupStatement"]["Name"] != "AWSManagedRulesCommonRuleSet"
+        })
     });
     assert_finds(waf(&t), "no AWSManagedRulesCommonRuleSet");
 }
@@ -1218,13 +1177,16 @@ fn api_key_renewal_notices_a_missing_schedule_a_long_expiry_or_no_alarm() {
     let t = broken(&schedule, |p| {
         p.insert("ScheduleExpression".into(), "rate(2 days)".into());
     });
-    assert_finds(api_key_renewal(&t), "no alarm on ExecutionsSucceeded");
+    assert_finds(
+        api_key_renewal(&Doc::new(t)),
+        "no alarm on ExecutionsSucceeded",
+    );
     let mut t = template().clone();
     t["Resources"]
         .as_mapping_mut()
         .expect("Resources")
         .remove(schedule.as_str());
-    assert_finds(api_key_renewal(&t), "no rate(..) schedule");
+    assert_finds(api_key_renewal(&Doc::new(t)), "no rate(..) schedule");
     let t = broken(&machine, |p| {
         let def = serde_yaml_ng::to_string(&p["Definition"]).expect("yaml");
         p.insert(
@@ -1232,7 +1194,7 @@ fn api_key_renewal_notices_a_missing_schedule_a_long_expiry_or_no_alarm() {
             yaml(&def.replace("364 * 86400", "400 * 86400")),
         );
     });
-    assert_finds(api_key_renewal(&t), "N <= 365 days");
+    assert_finds(api_key_renewal(&Doc::new(t)), "N <= 365 days");
 }
 
 #[test]
