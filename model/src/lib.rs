@@ -5,6 +5,7 @@
 //! for the times both read and write (`time`).
 
 pub mod activity;
+pub mod retry;
 pub mod time;
 
 pub use activity::{Activity, CalorieKind, Contribution};

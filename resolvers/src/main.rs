@@ -22,9 +22,13 @@ async fn run() -> Result<(), lambda_runtime::Error> {
     let app = App::from_lookup(client, |k| std::env::var(k).ok())
         .map_err(|e| format!("configuration: {e:?}"))?;
     let app = &app;
+    let emf = startup::metrics::Emf::install("resolvers", |k| std::env::var(k).ok())?;
+    resolvers::telemetry::describe();
 
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(app, event.payload).await.map_err(Diagnostic::from)
+        let reply = handle(app, event.payload).await.map_err(Diagnostic::from);
+        emf.flush();
+        reply
     }))
     .await
 }

@@ -9,6 +9,7 @@ use crate::domain::ticket::Ticket;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use crate::store::events;
+use crate::telemetry;
 
 /// Creates the caller's ticket only if they hold none, and takes one only if one is left and
 /// the event has not ended.
@@ -20,6 +21,7 @@ pub async fn book_own(db: &Db, event_id: &str, user: &str) -> AppResult<Ticket> 
     };
     let outcome = db.transact(plan::book(&ticket)).await?;
     if matches!(outcome, Outcome::Committed) {
+        telemetry::booked();
         return Ok(ticket);
     }
     if outcome.refused(Check::NoTicketYet) {

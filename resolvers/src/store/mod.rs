@@ -1,6 +1,6 @@
 //! DynamoDB at the edge, behind a small interface: a module per table with the reads and
 //! the writes it needs, the generic helpers they share (here: item conversion, GetItem,
-//! conditional PutItem, BatchGetItem, Query pages, the paginator, jittered backoff), and
+//! conditional PutItem, BatchGetItem, Query pages, the paginator), and
 //! `write`, which runs the domain's planned writes as one transaction (`Db::transact`).
 //! Everything takes the small `Db` (a client and the table names); nothing here decides who
 //! may do what.
@@ -17,6 +17,8 @@ pub mod write;
 
 use std::collections::HashMap;
 use std::time::Duration;
+
+use model::retry::RetryPolicy;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem};
@@ -127,7 +129,10 @@ pub fn put_item(table: &str, item: Item, condition: &str) -> AppResult<TransactW
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-const BATCH_GET_ATTEMPTS: u32 = 8;
+/// Unprocessed keys are read again (the SDK does not): the first try and up to 8 more, the
+/// waits from 10 ms doubling to at most 640 ms.
+const BATCH_GET_RETRY: RetryPolicy =
+    RetryPolicy::new(9, Duration::from_millis(10), Duration::from_millis(640));
 
 impl Db {
     /// One item by key.
@@ -189,7 +194,7 @@ impl Db {
             let mut pending = KeysAndAttributes::builder()
                 .set_keys(Some(chunk.to_vec()))
                 .build()?;
-            let mut attempt = 0;
+            let mut failures = 0;
             loop {
                 let resp = self
                     .client
@@ -204,13 +209,13 @@ impl Db {
                 }
                 match resp.unprocessed_keys.and_then(|mut u| u.remove(table)) {
                     Some(rest) if !rest.keys().is_empty() => {
-                        attempt += 1;
-                        if attempt > BATCH_GET_ATTEMPTS {
+                        failures += 1;
+                        if !BATCH_GET_RETRY.allows_retry(failures) {
                             return Err(AppError::internal(
                                 "BatchGetItem kept returning unprocessed keys",
                             ));
                         }
-                        backoff(attempt).await;
+                        tokio::time::sleep(BATCH_GET_RETRY.delay(failures)).await;
                         pending = rest;
                     }
                     _ => break,
@@ -219,13 +224,6 @@ impl Db {
         }
         Ok(out)
     }
-}
-
-/// Full-jitter backoff before retry `attempt` (1-based): up to 20 ms, doubling, capped at
-/// 640 ms.
-pub(crate) async fn backoff(attempt: u32) {
-    let cap = 10u64 << attempt.min(6);
-    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=cap))).await;
 }
 
 #[cfg(test)]

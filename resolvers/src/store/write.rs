@@ -3,30 +3,36 @@
 //! write's named `Check` (each builder says which); a cancellation comes back as the writes
 //! whose checks failed.
 
+use std::time::Duration;
+
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
+use model::retry::RetryPolicy;
 
-use super::{backoff, bookings, events, rooms, tickets};
+use super::{bookings, events, rooms, tickets};
 use crate::config::{Db, Tables};
 use crate::domain::plan::{Outcome, Plan, Write};
 use crate::error::{AppError, AppResult};
 
-const TX_ATTEMPTS: u32 = 6;
+/// A transaction cancelled only by a concurrent one on the same items (the SDK does not
+/// retry that): six tries in all, the waits from 10 ms doubling to at most 640 ms.
+const CONFLICT_RETRY: RetryPolicy =
+    RetryPolicy::new(6, Duration::from_millis(10), Duration::from_millis(640));
 
 impl Db {
     /// Runs a plan as one TransactWriteItems. A cancellation caused only by a conflicting
     /// concurrent transaction (hundreds of people booking one event) is retried with
-    /// jittered backoff; what is left is committed, refused by named checks, or a Conflict
-    /// the client may retry.
+    /// `model::retry`'s jittered backoff; throttling, 5xx and network failures are the SDK's
+    /// own retries. What is left is committed, refused by named checks, or a Conflict the
+    /// client may retry.
     pub async fn transact(&self, plan: Plan) -> AppResult<Outcome> {
         let items = plan
             .writes()
             .iter()
             .map(|w| transact_item(&self.tables, w))
             .collect::<AppResult<Vec<_>>>()?;
-        let mut attempt = 0;
+        let mut failures = 0;
         loop {
-            attempt += 1;
             let result = self
                 .client
                 .transact_write_items()
@@ -65,12 +71,13 @@ impl Db {
             if !retry_conflict {
                 return Err(err.into());
             }
-            if attempt >= TX_ATTEMPTS {
+            failures += 1;
+            if !CONFLICT_RETRY.allows_retry(failures) {
                 return Err(AppError::Conflict(
                     "too many people are changing this at the same moment; please retry".into(),
                 ));
             }
-            backoff(attempt).await;
+            tokio::time::sleep(CONFLICT_RETRY.delay(failures)).await;
         }
     }
 }
