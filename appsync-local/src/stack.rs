@@ -87,7 +87,13 @@ pub struct SetupReport {
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "localstack"))
+        .credentials_provider(Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "appsync-local",
+        ))
         .endpoint_url(endpoint)
         .load()
         .await

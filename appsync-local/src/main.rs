@@ -1,9 +1,9 @@
-//! `localstack`: the local stack's command line (the `./dev` script runs it).
+//! `appsync-local`: the local stack's command line (the `./dev` script runs it).
 //!
-//!   localstack up [--moto URL] [--host IP] [--port N] [--prefix P] [--api-key K]
+//!   appsync-local up [--moto URL] [--host IP] [--port N] [--prefix P] [--api-key K]
 //!                 [--no-seed] [--no-streams] [--state-file PATH] [--wait-for-moto SECS]
-//!   localstack invoke FUNCTION EVENT.json|- [--moto URL] [--prefix P]
-//!   localstack token NAME [GROUP...] [--sub SUB]
+//!   appsync-local invoke FUNCTION EVENT.json|- [--moto URL] [--prefix P]
+//!   appsync-local token NAME [GROUP...] [--sub SUB]
 //!
 //! The moto endpoint defaults to $MOTO_ENDPOINT, the port to $GRAPHQL_PORT or 4000.
 
@@ -13,16 +13,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use localstack::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
-use localstack::graphql::Invoker as _;
-use localstack::stack::{ensure_tables, sdk_config};
-use localstack::template::Template;
-use localstack::{Stack, StackConfig};
+use appsync_local::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
+use appsync_local::graphql::Invoker as _;
+use appsync_local::stack::{ensure_tables, sdk_config};
+use appsync_local::template::Template;
+use appsync_local::{Stack, StackConfig};
 
 const USAGE: &str = "usage:
-  localstack up [--moto URL] [--host IP] [--port N] [--prefix P] [--api-key K] [--no-seed] [--no-streams] [--state-file PATH] [--wait-for-moto SECS]
-  localstack invoke FUNCTION EVENT.json|- [--moto URL] [--prefix P]
-  localstack token NAME [GROUP...] [--sub SUB]";
+  appsync-local up [--moto URL] [--host IP] [--port N] [--prefix P] [--api-key K] [--no-seed] [--no-streams] [--state-file PATH] [--wait-for-moto SECS]
+  appsync-local invoke FUNCTION EVENT.json|- [--moto URL] [--prefix P]
+  appsync-local token NAME [GROUP...] [--sub SUB]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("localstack: cannot start the async runtime: {e}");
+            eprintln!("appsync-local: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("localstack: {e}");
+            eprintln!("appsync-local: {e}");
             ExitCode::FAILURE
         }
     }
@@ -182,7 +182,7 @@ async fn up(rest: &[String]) -> Result<ExitCode, String> {
     let state_file = args.value("state-file").map(PathBuf::from);
     if let Some(path) = &state_file {
         let mut text = format!(
-            "# Written by `localstack up` while it runs; removed when it stops.\nexport MOTO_ENDPOINT={moto}\nexport LOCALSTACK_PREFIX={}\nexport GRAPHQL_URL={}\nexport API_KEY={}\nexport LOCALSTACK_PID={}\n",
+            "# Written by `appsync-local up` while it runs; removed when it stops.\nexport MOTO_ENDPOINT={moto}\nexport APPSYNC_LOCAL_PREFIX={}\nexport GRAPHQL_URL={}\nexport API_KEY={}\nexport APPSYNC_LOCAL_PID={}\n",
             config.prefix,
             stack.url(),
             stack.api_key,
@@ -199,12 +199,12 @@ async fn up(rest: &[String]) -> Result<ExitCode, String> {
     banner(&stack, &config, &moto, started.elapsed());
 
     wait_for_stop().await;
-    eprintln!("localstack: stopping (requests in flight and the stream batch being delivered finish first)");
+    eprintln!("appsync-local: stopping (requests in flight and the stream batch being delivered finish first)");
     stack.stop().await;
     if let Some(path) = &state_file {
         let _ = std::fs::remove_file(path);
     }
-    eprintln!("localstack: stopped");
+    eprintln!("appsync-local: stopped");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -232,8 +232,8 @@ async fn wait_for_stop() {
 
 fn banner(stack: &Stack, config: &StackConfig, moto: &str, took: std::time::Duration) {
     let now = chrono::Utc::now().timestamp();
-    let alice = localstack::auth::make_token("user-alice", "alice", &[], now);
-    let admin = localstack::auth::make_token("user-admin", "admin", &["Admin"], now);
+    let alice = appsync_local::auth::make_token("user-alice", "alice", &[], now);
+    let admin = appsync_local::auth::make_token("user-admin", "admin", &["Admin"], now);
     let setup = &stack.setup;
     let data = if setup.reused_tables {
         "tables already on moto: reused as they are".to_string()
@@ -291,7 +291,7 @@ async fn invoke(rest: &[String]) -> Result<ExitCode, String> {
         serde_json::from_str(&text).map_err(|e| format!("{file} is not JSON: {e}"))?;
     let moto = moto_endpoint(&args)?;
     let prefix = args.value("prefix").unwrap_or_else(|| "local".into());
-    let template = Template::read(&localstack::template::default_path())?;
+    let template = Template::read(&appsync_local::template::default_path())?;
     let function = template
         .function(function)
         .ok_or_else(|| {
@@ -311,14 +311,14 @@ async fn invoke(rest: &[String]) -> Result<ExitCode, String> {
     let (tables, report) = ensure_tables(
         &db,
         &prefix,
-        &localstack::template::default_path(),
+        &appsync_local::template::default_path(),
         true,
         LOCAL_PAGE_TOKEN_SECRET,
     )
     .await?;
     if !report.reused_tables {
         eprintln!(
-            "localstack: created the {prefix}-* tables on {moto} and loaded the seed data ({:.2} s)",
+            "appsync-local: created the {prefix}-* tables on {moto} and loaded the seed data ({:.2} s)",
             report.took.as_secs_f64()
         );
     }
@@ -326,7 +326,7 @@ async fn invoke(rest: &[String]) -> Result<ExitCode, String> {
     let started = Instant::now();
     let reply = functions.invoke(&function, payload).await;
     eprintln!(
-        "localstack: {function} answered in {:.1} ms",
+        "appsync-local: {function} answered in {:.1} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
     match reply {
@@ -351,19 +351,19 @@ fn token(rest: &[String]) -> ExitCode {
     let args = match Args::parse(rest, &[]) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("localstack: {e}");
+            eprintln!("appsync-local: {e}");
             return ExitCode::from(2);
         }
     };
     let Some(name) = args.positional.first() else {
-        eprintln!("usage: localstack token NAME [GROUP...] [--sub SUB]");
+        eprintln!("usage: appsync-local token NAME [GROUP...] [--sub SUB]");
         return ExitCode::from(2);
     };
     let groups: Vec<&str> = args.positional[1..].iter().map(String::as_str).collect();
     let sub = args.value("sub").unwrap_or_else(|| format!("user-{name}"));
     println!(
         "{}",
-        localstack::auth::make_token(&sub, name, &groups, chrono::Utc::now().timestamp())
+        appsync_local::auth::make_token(&sub, name, &groups, chrono::Utc::now().timestamp())
     );
     ExitCode::SUCCESS
 }

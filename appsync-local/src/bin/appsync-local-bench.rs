@@ -1,4 +1,4 @@
-//! Measures the local stack as a person uses it (`bench/localstack` runs this):
+//! Measures the local stack as a person uses it (`bench/appsync-local` runs this):
 //!
 //! * time to first answer: from running `./dev up` (already built) to the first answered
 //!   query (moto start, tables, seed data, server), over `--runs` starts;
@@ -6,14 +6,14 @@
 //!   keep-alive connection, for a one-Lambda read and for a page with a BatchInvoke;
 //! * stop: from Ctrl-C (SIGINT to the process group, as a terminal sends it) to exit.
 //!
-//!   localstack-bench [--runs N] [--queries N] [--root DIR] [--release]
+//!   appsync-local-bench [--runs N] [--queries N] [--root DIR] [--release]
 
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use localstack::client::{Client, Credential};
+use appsync_local::client::{Client, Credential};
 use serde_json::{json, Value};
 
 fn free_port() -> u16 {
@@ -133,8 +133,8 @@ async fn main() {
     let release = args.iter().any(|a| a == "--release");
     let root =
         value("--root").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/..").to_string());
-    let key = Credential::ApiKey(localstack::LOCAL_API_KEY.to_string());
-    let alice = Credential::Token(localstack::auth::make_token(
+    let key = Credential::ApiKey(appsync_local::LOCAL_API_KEY.to_string());
+    let alice = Credential::Token(appsync_local::auth::make_token(
         "user-alice",
         "alice",
         &[],

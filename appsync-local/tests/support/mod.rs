@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use localstack::client::{Client, Credential};
-use localstack::{Stack, StackConfig};
+use appsync_local::client::{Client, Credential};
+use appsync_local::{Stack, StackConfig};
 use serde_json::{json, Value};
 
 pub fn init_logs() {
@@ -28,7 +28,7 @@ pub async fn stack(seed: bool) -> Stack {
 }
 
 pub fn token(sub: &str, groups: &[&str]) -> Credential {
-    Credential::Token(localstack::auth::make_token(
+    Credential::Token(appsync_local::auth::make_token(
         sub,
         &format!("{sub}-name"),
         groups,

@@ -1,4 +1,4 @@
-//! End to end: the `localstack` binary as `./dev up` runs it (against the moto `scripts/moto`
+//! End to end: the `appsync-local` binary as `./dev up` runs it (against the moto `scripts/moto`
 //! started), driven over HTTP through the seed clients' flows, then stopped with Ctrl-C.
 
 mod support;
@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use localstack::client::{Client, Credential};
+use appsync_local::client::{Client, Credential};
 use serde_json::{json, Value};
 use support::{data, errors, eventually, gql, token};
 
@@ -22,7 +22,7 @@ struct Running {
 /// Starts the binary on a free port with its own tables; waits for its banner.
 fn start() -> Running {
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_localstack"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
         .args([
             "up",
             "--moto",
@@ -250,7 +250,7 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
 fn a_taken_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_localstack"))
+    let out = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
         .args(["up", "--moto", "http://127.0.0.1:9", "--port", &port])
         .output()
         .unwrap();
@@ -272,7 +272,7 @@ fn invoke_runs_a_fixture_like_sam_local_invoke() {
         } else {
             format!("{root}/{fixture}")
         };
-        Command::new(env!("CARGO_BIN_EXE_localstack"))
+        Command::new(env!("CARGO_BIN_EXE_appsync-local"))
             .args(["invoke", function, &path])
             .args(["--moto", &testkit::endpoint(), "--prefix", &prefix])
             .env("RUST_LOG", "warn")

@@ -5,11 +5,11 @@ mod support;
 
 use std::sync::atomic::Ordering;
 
-use localstack::client::Credential;
+use appsync_local::client::Credential;
 use serde_json::json;
 use support::{api_key, client, data, errors, gql, stack, token};
 
-fn invocations(stack: &localstack::Stack) -> u64 {
+fn invocations(stack: &appsync_local::Stack) -> u64 {
     stack.functions.counters.invocations.load(Ordering::SeqCst)
 }
 

@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Instant;
 
-use localstack::client::Client;
+use appsync_local::client::Client;
 use serde_json::{json, Value};
 use support::{data, gql, stack, token};
 

@@ -6,10 +6,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use appsync_local::graphql::{FunctionError, Invoker};
+use appsync_local::stream::{Poller, StreamStats};
+use appsync_local::template::StreamMapping;
 use futures::future::{BoxFuture, FutureExt};
-use localstack::graphql::{FunctionError, Invoker};
-use localstack::stream::{Poller, StreamStats};
-use localstack::template::StreamMapping;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
@@ -65,12 +65,12 @@ struct Setup {
 
 async fn setup(mapping: impl FnOnce(&mut StreamMapping), script: Vec<Step>) -> Setup {
     support::init_logs();
-    let sdk = localstack::stack::sdk_config(&testkit::endpoint()).await;
+    let sdk = appsync_local::stack::sdk_config(&testkit::endpoint()).await;
     let db = aws_sdk_dynamodb::Client::new(&sdk);
     let tables = testkit::create_tables(&db, &testkit::unique_prefix()).await;
     let table = tables["ACTIVITIES_TABLE"].clone();
     let template =
-        localstack::template::Template::read(&localstack::template::default_path()).unwrap();
+        appsync_local::template::Template::read(&appsync_local::template::default_path()).unwrap();
     let mut m = template.stream_mappings[0].clone();
     m.batching_window = Duration::ZERO;
     mapping(&mut m);

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use appsync_local::auth::{authenticate, make_token, Auth};
+use appsync_local::graphql::{execute, Api, Caller, FunctionError, GraphQLRequest, Invoker};
+use appsync_local::template::{default_path, Template};
 use futures::future::{BoxFuture, FutureExt};
-use localstack::auth::{authenticate, make_token, Auth};
-use localstack::graphql::{execute, Api, Caller, FunctionError, GraphQLRequest, Invoker};
-use localstack::template::{default_path, Template};
 use serde_json::{json, Value};
 
 /// Records every payload; answers each field from `reply(payload)`.
@@ -265,7 +265,7 @@ fn every_resolver_of_the_template_is_a_field_of_the_schema() {
     let mut resolvers = std::collections::HashMap::new();
     resolvers.insert(
         ("Query".to_string(), "b".to_string()),
-        localstack::graphql::LambdaResolver {
+        appsync_local::graphql::LambdaResolver {
             function: "resolvers".into(),
             max_batch_size: 0,
         },
