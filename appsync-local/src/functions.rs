@@ -11,7 +11,7 @@ use futures::future::{BoxFuture, FutureExt};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
-use crate::graphql::{FunctionError, Invoker};
+use crate::invoke::{FunctionError, Invoker};
 use crate::template::{EnvValue, Function, Template};
 
 /// The local value of `PAGE_TOKEN_SECRET` (AWS resolves it from Secrets Manager).
@@ -157,22 +157,18 @@ impl Functions {
             }
             other => return Err(unknown(other)),
         };
-        let result = match tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind())
-            .await
-        {
-            Ok(Ok(r)) => r.map_err(|d| FunctionError {
-                error_type: d.error_type,
-                error_message: d.error_message,
-            }),
-            Ok(Err(_panic)) => Err(FunctionError {
-                error_type: "Runtime.ExitError".into(),
-                error_message: format!("{function}: the handler panicked"),
-            }),
-            Err(_) => Err(FunctionError {
-                error_type: "Lambda:Unhandled".into(),
-                error_message: format!("Task timed out after {:.2} seconds", timeout.as_secs_f64()),
-            }),
-        };
+        let result =
+            match tokio::time::timeout(timeout, AssertUnwindSafe(work).catch_unwind()).await {
+                Ok(Ok(r)) => r.map_err(|d| FunctionError::new(d.error_type, d.error_message)),
+                Ok(Err(_panic)) => Err(FunctionError::new(
+                    "Runtime.ExitError",
+                    format!("{function}: the handler panicked"),
+                )),
+                Err(_) => Err(FunctionError::new(
+                    "Lambda:Unhandled",
+                    format!("Task timed out after {:.2} seconds", timeout.as_secs_f64()),
+                )),
+            };
         if result.is_err() {
             self.counters
                 .function_errors
@@ -183,10 +179,10 @@ impl Functions {
 }
 
 fn unknown(function: &str) -> FunctionError {
-    FunctionError {
-        error_type: "ResourceNotFoundException".into(),
-        error_message: format!("Function not found: {function}"),
-    }
+    FunctionError::new(
+        "ResourceNotFoundException",
+        format!("Function not found: {function}"),
+    )
 }
 
 impl Invoker for Functions {

@@ -5,17 +5,19 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::config::Credentials;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
 
+use crate::auth::jwt::make_token;
 use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
-use crate::graphql::Api;
-use crate::server::{router, ServerState};
+use crate::graphql::schema::Api;
+use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
+use crate::http::router;
+use crate::http::state::ServerState;
+use crate::setup::{ensure_tables, sdk_config, wait_for, SetupReport};
 use crate::stream::{Poller, StreamStats};
 use crate::template::Template;
 
@@ -38,6 +40,8 @@ pub struct StackConfig {
     pub poll_interval: Duration,
     /// How long to wait for moto to answer at start (it may still be starting).
     pub wait_for_moto: Duration,
+    /// Web pages of these origins may call the endpoint, besides its own (`http::origins`).
+    pub allow_origins: Vec<String>,
 }
 
 impl StackConfig {
@@ -55,6 +59,10 @@ impl StackConfig {
             streams: true,
             poll_interval: Duration::from_millis(250),
             wait_for_moto: Duration::ZERO,
+            allow_origins: DEFAULT_FRONT_END_ORIGINS
+                .iter()
+                .map(|o| o.to_string())
+                .collect(),
         }
     }
 }
@@ -69,112 +77,10 @@ pub struct Stack {
     pub stream_stats: Arc<StreamStats>,
     /// What start-up did, for the banner.
     pub setup: SetupReport,
+    pub origins: Arc<AllowedOrigins>,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
     pollers: Vec<JoinHandle<()>>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SetupReport {
-    pub reused_tables: bool,
-    pub rooms: usize,
-    pub events: usize,
-    pub categories: usize,
-    pub took: Duration,
-}
-
-/// An SDK configuration for moto with throw-away credentials.
-pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "appsync-local",
-        ))
-        .endpoint_url(endpoint)
-        .load()
-        .await
-}
-
-/// Waits until moto accepts connections, for at most `limit` (the SDK's own retries back off
-/// for seconds; a bare TCP probe notices a starting moto within milliseconds).
-pub async fn wait_for(endpoint: &str, limit: Duration) -> Result<(), String> {
-    let authority = endpoint
-        .split("://")
-        .nth(1)
-        .unwrap_or(endpoint)
-        .split('/')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let started = Instant::now();
-    loop {
-        match tokio::net::TcpStream::connect(&authority).await {
-            Ok(_) => return Ok(()),
-            Err(e) if started.elapsed() >= limit => {
-                return Err(format!("moto does not answer at {endpoint}: {e}"))
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-        }
-    }
-}
-
-/// Creates the template's tables (or finds them already there) and loads the seed data.
-pub async fn ensure_tables(
-    db: &aws_sdk_dynamodb::Client,
-    prefix: &str,
-    template_path: &std::path::Path,
-    seed: bool,
-    page_token_secret: &str,
-) -> Result<(BTreeMap<String, String>, SetupReport), String> {
-    let started = Instant::now();
-    let mut report = SetupReport::default();
-    let defs = testkit::tables::table_defs(template_path);
-    let wanted: BTreeMap<String, String> = defs
-        .iter()
-        .map(|d| (d.env_var(), format!("{prefix}-{}", d.logical_id)))
-        .collect();
-    let mut existing = Vec::new();
-    let mut pages = db.list_tables().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| {
-            format!(
-                "moto does not answer ListTables: {}",
-                crate::describe_sdk_error(&e)
-            )
-        })?;
-        existing.extend(page.table_names().iter().cloned());
-    }
-    let present = wanted.values().filter(|n| existing.contains(n)).count();
-    let tables = if present == wanted.len() {
-        report.reused_tables = true;
-        wanted
-    } else if present == 0 {
-        testkit::create_tables(db, prefix).await
-    } else {
-        return Err(format!(
-            "moto has only some of the {prefix}-* tables ({present} of {}); use another --prefix or restart moto",
-            wanted.len()
-        ));
-    };
-    if seed && !report.reused_tables {
-        let app = devtools::app(db.clone(), &tables, page_token_secret);
-        let data = devtools::seed::read(&devtools::seed::default_path());
-        let (rooms, events) = devtools::seed::load(&app, &data, chrono::Utc::now())
-            .await
-            .map_err(|e| format!("seed data refused: {e}"))?;
-        report.rooms = rooms;
-        report.events = events;
-        report.categories =
-            devtools::seed::load_categories(&app, &devtools::seed::categories_path())
-                .await
-                .map_err(|e| format!("categories refused: {e}"))?;
-    }
-    report.took = started.elapsed();
-    Ok((tables, report))
 }
 
 impl Stack {
@@ -191,6 +97,7 @@ impl Stack {
                 _ => format!("cannot listen on {}: {e}", config.listen),
             })?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let origins = Arc::new(AllowedOrigins::new(addr, &config.allow_origins)?);
 
         let template = Template::read(&config.template_path)?;
         let api = Api::load(&config.schema_path, &template)?;
@@ -240,11 +147,12 @@ impl Stack {
         let now = chrono::Utc::now().timestamp();
         let state = Arc::new(ServerState {
             api,
-            functions: functions.clone(),
+            invoker: functions.clone(),
             api_key: config.api_key.clone(),
-            sample_token: crate::auth::make_token("user-alice", "alice", &[], now),
+            sample_token: make_token("user-alice", "alice", &[], now),
         });
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app =
+            router(state, origins.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let mut server_rx = rx;
         let server = tokio::spawn(async move {
             let stop = async move {
@@ -265,6 +173,7 @@ impl Stack {
             functions,
             stream_stats,
             setup,
+            origins,
             shutdown,
             server: Some(server),
             pollers,

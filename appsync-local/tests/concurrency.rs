@@ -4,9 +4,8 @@ mod support;
 
 use std::time::Instant;
 
-use appsync_local::client::Client;
 use serde_json::{json, Value};
-use support::{data, gql, stack, token};
+use support::{data, gql, stack, token, Client};
 
 /// `n` distinct users book `event` at the same moment, each on a connection of its own;
 /// returns how many got a ticket and the error types of the others.
@@ -18,13 +17,13 @@ async fn rush(
 ) -> (usize, Vec<String>) {
     let mut clients = Vec::with_capacity(n);
     for _ in 0..n {
-        clients.push(Client::connect(addr).await.expect("connects"));
+        clients.push(Client::new(addr));
     }
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let tasks: Vec<_> = clients
         .into_iter()
         .enumerate()
-        .map(|(i, mut c)| {
+        .map(|(i, c)| {
             let barrier = barrier.clone();
             let event = event.to_string();
             tokio::spawn(async move {

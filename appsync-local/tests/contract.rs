@@ -5,8 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use appsync_local::auth::{authenticate, make_token, Auth};
-use appsync_local::graphql::{execute, Api, Caller, FunctionError, GraphQLRequest, Invoker};
+use appsync_local::answer::answer;
+use appsync_local::auth::authenticate;
+use appsync_local::auth::jwt::make_token;
+use appsync_local::caller::Caller;
+use appsync_local::graphql::request::GraphQLRequest;
+use appsync_local::graphql::schema::{Api, LambdaResolver};
+use appsync_local::invoke::{FunctionError, Invoker};
 use appsync_local::template::{default_path, Template};
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
@@ -49,8 +54,7 @@ fn alice() -> Caller {
     let mut headers = BTreeMap::new();
     headers.insert("authorization".to_string(), token);
     headers.insert("x-custom".to_string(), "yes".to_string());
-    let auth = authenticate(&headers, "10.0.0.7", "key", chrono::Utc::now().timestamp()).unwrap();
-    Caller { auth, headers }
+    authenticate(headers, "10.0.0.7", "key", chrono::Utc::now().timestamp()).unwrap()
 }
 
 fn events_page(payload: &Value) -> Result<Value, FunctionError> {
@@ -84,13 +88,9 @@ fn events_page(payload: &Value) -> Result<Value, FunctionError> {
 }
 
 async fn run(api: &Api, rec: &Recorder, caller: &Caller, query: &str, variables: Value) -> Value {
-    let request = GraphQLRequest {
-        query: query.into(),
-        operation_name: None,
-        variables: variables.as_object().cloned(),
-    };
-    let (out, _) = execute(api, rec, request, caller).await;
-    out.into_value()
+    let request = GraphQLRequest::new(query, variables);
+    let answered = answer(api, rec, &request, caller).await;
+    serde_json::to_value(&answered.response).unwrap()
 }
 
 #[tokio::test]
@@ -227,10 +227,7 @@ async fn api_key_calls_have_a_null_identity_and_only_reach_api_key_fields() {
         calls: Mutex::new(Vec::new()),
         reply: events_page,
     };
-    let caller = Caller {
-        auth: Auth::ApiKey,
-        headers: BTreeMap::new(),
-    };
+    let caller = Caller::api_key(BTreeMap::new());
     let body = run(
         &api,
         &rec,
@@ -265,7 +262,7 @@ fn every_resolver_of_the_template_is_a_field_of_the_schema() {
     let mut resolvers = std::collections::HashMap::new();
     resolvers.insert(
         ("Query".to_string(), "b".to_string()),
-        appsync_local::graphql::LambdaResolver {
+        LambdaResolver {
             function: "resolvers".into(),
             max_batch_size: 0,
         },

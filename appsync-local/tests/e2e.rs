@@ -8,9 +8,8 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use appsync_local::client::{Client, Credential};
 use serde_json::{json, Value};
-use support::{data, errors, eventually, gql, token};
+use support::{data, errors, eventually, gql, token, Client, Credential};
 
 struct Running {
     child: Child,
@@ -99,7 +98,7 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
     let alice = token(me, &[]);
 
     // GraphiQL is served at /.
-    let (status, page) = Client::connect(addr).await.unwrap().get("/").await.unwrap();
+    let (status, page) = Client::new(addr).get("/").await.unwrap();
     assert_eq!(status, 200);
     assert!(page.contains("graphiql"), "{page}");
 
@@ -126,12 +125,11 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
     );
     assert_eq!(rooms[0]["capacity"], 100);
     // Fields come back in the order the query asked for them.
-    let (_, text) = Client::connect(addr)
-        .await
-        .unwrap()
+    let (_, text) = Client::new(addr)
         .post_text(
             "/graphql",
             &key,
+            &[],
             &json!({ "query": "{ listRooms(limit: 1) { nextToken items { name id } } }" }),
         )
         .await
@@ -243,7 +241,7 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
     };
     assert!(status.success(), "{status:?}");
     // The port is free again.
-    assert!(Client::connect(addr).await.is_err());
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
 #[test]

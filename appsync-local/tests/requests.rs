@@ -5,9 +5,8 @@ mod support;
 
 use std::sync::atomic::Ordering;
 
-use appsync_local::client::Credential;
 use serde_json::json;
-use support::{api_key, client, data, errors, gql, stack, token};
+use support::{api_key, client, data, errors, gql, stack, token, Credential};
 
 fn invocations(stack: &appsync_local::Stack) -> u64 {
     stack.functions.counters.invocations.load(Ordering::SeqCst)

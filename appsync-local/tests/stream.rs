@@ -6,7 +6,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use appsync_local::graphql::{FunctionError, Invoker};
+use appsync_local::invoke::{FunctionError, Invoker};
 use appsync_local::stream::{Poller, StreamStats};
 use appsync_local::template::StreamMapping;
 use futures::future::{BoxFuture, FutureExt};
@@ -65,7 +65,7 @@ struct Setup {
 
 async fn setup(mapping: impl FnOnce(&mut StreamMapping), script: Vec<Step>) -> Setup {
     support::init_logs();
-    let sdk = appsync_local::stack::sdk_config(&testkit::endpoint()).await;
+    let sdk = testkit::sdk_config().await;
     let db = aws_sdk_dynamodb::Client::new(&sdk);
     let tables = testkit::create_tables(&db, &testkit::unique_prefix()).await;
     let table = tables["ACTIVITIES_TABLE"].clone();

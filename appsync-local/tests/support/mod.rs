@@ -5,8 +5,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use appsync_local::client::{Client, Credential};
+pub mod client;
+
 use appsync_local::{Stack, StackConfig};
+pub use client::{Client, Credential};
 use serde_json::{json, Value};
 
 pub fn init_logs() {
@@ -28,7 +30,7 @@ pub async fn stack(seed: bool) -> Stack {
 }
 
 pub fn token(sub: &str, groups: &[&str]) -> Credential {
-    Credential::Token(appsync_local::auth::make_token(
+    Credential::Token(appsync_local::auth::jwt::make_token(
         sub,
         &format!("{sub}-name"),
         groups,
@@ -45,7 +47,7 @@ pub fn api_key(stack: &Stack) -> Credential {
 }
 
 pub async fn client(addr: SocketAddr) -> Client {
-    Client::connect(addr).await.expect("connects")
+    Client::new(addr)
 }
 
 /// POSTs a query; asserts HTTP 200 and returns the body.

@@ -1,4 +1,4 @@
-//! Lambda's DynamoDB event source mapping, locally: polls the table's stream on moto (the
+//! Lambda's DynamoDB event source mapping, locally (the I/O side): polls the table's stream on moto (the
 //! DynamoDB Streams API), gathers records into batches as the template's mapping says
 //! (`BatchSize`, `MaximumBatchingWindowInSeconds`), hands each batch to the function in
 //! Lambda's event shape and honours its reply:
@@ -10,18 +10,19 @@
 //! * past `MaximumRetryAttempts` the batch is dropped and logged (on AWS it would go to the
 //!   on-failure destination).
 
-use std::cmp::Ordering as CmpOrdering;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
-use serde_json::{json, Value};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use serde_json::json;
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
-use crate::graphql::Invoker;
+use super::reply::{verdict, Verdict};
+use super::shard::{seq_of, Shard};
+use crate::invoke::Invoker;
 use crate::template::StreamMapping;
 
 #[derive(Debug, Default)]
@@ -48,64 +49,6 @@ pub struct Poller {
     pub target: Arc<dyn Invoker>,
     pub poll_interval: Duration,
     pub stats: Arc<StreamStats>,
-}
-
-struct Shard {
-    id: String,
-    iterator: Option<String>,
-    last_read: Option<String>,
-    closed: bool,
-    pending: VecDeque<Value>,
-    first_pending_at: Option<Instant>,
-    attempts: u32,
-    next_size: usize,
-    retry_at: Option<Instant>,
-    /// Consecutive failed reads, and when to read again after them.
-    read_errors: u32,
-    read_again_at: Option<Instant>,
-}
-
-impl Shard {
-    fn new(id: String, batch_size: usize) -> Self {
-        Self {
-            id,
-            iterator: None,
-            last_read: None,
-            closed: false,
-            pending: VecDeque::new(),
-            first_pending_at: None,
-            attempts: 0,
-            next_size: batch_size,
-            retry_at: None,
-            read_errors: 0,
-            read_again_at: None,
-        }
-    }
-
-    /// Backs off after a failed read; says whether this failure is worth a log line (the
-    /// 1st, 2nd, 4th, 8th... in a row, so that a stopped moto does not flood the log).
-    fn read_failed(&mut self) -> bool {
-        self.read_errors += 1;
-        let backoff = Duration::from_millis(250)
-            .saturating_mul(1 << self.read_errors.min(5))
-            .min(Duration::from_secs(5));
-        self.read_again_at = Some(Instant::now() + backoff);
-        self.read_errors.is_power_of_two()
-    }
-}
-
-/// Compares two sequence numbers as the integers they are (they may have 21-40 digits).
-pub fn compare_sequence_numbers(a: &str, b: &str) -> CmpOrdering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
-fn seq_of(record: &Value) -> Option<&str> {
-    record
-        .get("dynamodb")
-        .and_then(|d| d.get("SequenceNumber"))
-        .and_then(Value::as_str)
 }
 
 impl Poller {
@@ -160,7 +103,7 @@ impl Poller {
                     _ = shutdown.wait_for(|stop| *stop) => break,
                     _ = self.poll(&stream_arn, shard) => {}
                 }
-                while self.due(shard) {
+                while shard.due(&self.mapping) {
                     self.deliver(shard).await;
                 }
             }
@@ -183,13 +126,7 @@ impl Poller {
             .table_name(&self.table)
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "DescribeTable {}: {}",
-                    self.table,
-                    crate::describe_sdk_error(&e)
-                )
-            })?;
+            .map_err(|e| format!("DescribeTable {}: {}", self.table, DisplayErrorContext(&e)))?;
         desc.table()
             .and_then(|t| t.latest_stream_arn())
             .map(str::to_string)
@@ -203,7 +140,7 @@ impl Poller {
             .stream_arn(stream_arn)
             .send()
             .await
-            .map_err(|e| crate::describe_sdk_error(&e))?;
+            .map_err(|e| DisplayErrorContext(&e).to_string())?;
         for s in desc
             .stream_description()
             .map(|d| d.shards())
@@ -240,7 +177,7 @@ impl Poller {
         let out = req
             .send()
             .await
-            .map_err(|e| crate::describe_sdk_error(&e))?;
+            .map_err(|e| DisplayErrorContext(&e).to_string())?;
         Ok(out.shard_iterator().map(str::to_string))
     }
 
@@ -282,7 +219,7 @@ impl Poller {
             Err(e) => {
                 // An expired or trimmed iterator: open a new one after the last record read.
                 if shard.read_failed() {
-                    warn!(shard = %shard.id, error = %crate::describe_sdk_error(&e), failures = shard.read_errors, "GetRecords failed; reopening the iterator");
+                    warn!(shard = %shard.id, error = %DisplayErrorContext(&e), failures = shard.read_errors, "GetRecords failed; reopening the iterator");
                 }
                 shard.iterator = None;
                 return;
@@ -319,30 +256,13 @@ impl Poller {
             .unwrap_or_else(|| "us-east-1".into())
     }
 
-    /// Whether a batch should be handed over now.
-    fn due(&self, shard: &Shard) -> bool {
-        if shard.pending.is_empty() {
-            return false;
-        }
-        if let Some(at) = shard.retry_at {
-            return Instant::now() >= at;
-        }
-        shard.pending.len() >= self.mapping.batch_size
-            || shard.closed
-            || shard
-                .first_pending_at
-                .is_some_and(|t| t.elapsed() >= self.mapping.batching_window)
-    }
-
     async fn deliver(&self, shard: &mut Shard) {
-        let n = shard
-            .pending
-            .len()
-            .min(self.mapping.batch_size)
-            .min(shard.next_size.max(1));
-        let records: Vec<Value> = shard.pending.iter().take(n).cloned().collect();
-        let first = seq_of(&records[0]).unwrap_or("").to_string();
-        let last = seq_of(&records[n - 1]).unwrap_or("").to_string();
+        let records = shard.next_batch(&self.mapping);
+        let n = records.len();
+        let seqs: Vec<String> = records
+            .iter()
+            .map(|r| seq_of(r).unwrap_or("").to_string())
+            .collect();
         let payload = json!({ "Records": records });
         self.stats.batches.fetch_add(1, Ordering::Relaxed);
         let reply = self.target.invoke(&self.mapping.function, payload).await;
@@ -350,35 +270,17 @@ impl Poller {
         // How many records from the front are done, or None for "the whole batch failed".
         let done: Option<usize> = match &reply {
             Ok(response) if self.mapping.report_batch_item_failures => {
-                match response.get("batchItemFailures").and_then(Value::as_array) {
-                    None => Some(n),
-                    Some(failures) if failures.is_empty() => Some(n),
-                    Some(failures) => {
+                match verdict(response, &seqs) {
+                    Verdict::AllDone => Some(n),
+                    Verdict::ResumeAt { done, from } => {
                         self.stats.partial_failures.fetch_add(1, Ordering::Relaxed);
-                        let ids: Option<Vec<&str>> = failures
-                            .iter()
-                            .map(|f| {
-                                f.get("itemIdentifier")
-                                    .and_then(Value::as_str)
-                                    .filter(|s| !s.is_empty())
-                            })
-                            .collect();
-                        let lowest = ids.and_then(|ids| {
-                            ids.into_iter()
-                                .min_by(|a, b| compare_sequence_numbers(a, b))
-                        });
-                        let position = lowest
-                            .and_then(|id| records.iter().position(|r| seq_of(r) == Some(id)));
-                        match position {
-                            Some(i) => {
-                                warn!(shard = %shard.id, resume_from = lowest.unwrap_or(""), done = i, "partial batch failure; redelivering from the reported record");
-                                Some(i)
-                            }
-                            None => {
-                                warn!(shard = %shard.id, reply = %response, "batchItemFailures names no record of the batch; the whole batch fails");
-                                None
-                            }
-                        }
+                        warn!(shard = %shard.id, resume_from = %from, done, "partial batch failure; redelivering from the reported record");
+                        Some(done)
+                    }
+                    Verdict::Unusable => {
+                        self.stats.partial_failures.fetch_add(1, Ordering::Relaxed);
+                        warn!(shard = %shard.id, reply = %response, "batchItemFailures names no record of the batch; the whole batch fails");
+                        None
                     }
                 }
             }
@@ -392,35 +294,19 @@ impl Poller {
 
         match done {
             Some(k) if k == n => {
-                shard.pending.drain(..n);
+                shard.all_done(n, &self.mapping);
                 self.stats
                     .records_done
                     .fetch_add(n as u64, Ordering::Relaxed);
-                shard.attempts = 0;
-                shard.retry_at = None;
-                shard.next_size = self.mapping.batch_size;
-                if shard.pending.is_empty() {
-                    shard.first_pending_at = None;
-                }
-                debug!(shard = %shard.id, records = n, first = %first, last = %last, "batch done");
+                debug!(shard = %shard.id, records = n, first = seqs.first().map_or("", String::as_str), last = seqs.last().map_or("", String::as_str), "batch done");
             }
             other => {
                 let k = other.unwrap_or(0);
-                shard.pending.drain(..k);
                 self.stats
                     .records_done
                     .fetch_add(k as u64, Ordering::Relaxed);
-                if reply.is_err() && self.mapping.bisect_on_error && n > 1 {
-                    shard.next_size = (n / 2).max(1);
-                }
-                shard.attempts += 1;
-                let exhausted = self
-                    .mapping
-                    .maximum_retry_attempts
-                    .is_some_and(|max| shard.attempts > max);
-                if exhausted {
-                    let left = (n - k).min(shard.pending.len());
-                    let dropped: Vec<Value> = shard.pending.drain(..left).collect();
+                let dropped = shard.failed(n, k, reply.is_err(), &self.mapping);
+                if !dropped.is_empty() {
                     self.stats
                         .records_dropped
                         .fetch_add(dropped.len() as u64, Ordering::Relaxed);
@@ -431,31 +317,8 @@ impl Poller {
                         last = dropped.last().and_then(seq_of).unwrap_or(""),
                         "retries exhausted: dropping the records (on AWS: the on-failure destination)"
                     );
-                    shard.attempts = 0;
-                    shard.retry_at = None;
-                    shard.next_size = self.mapping.batch_size;
-                } else {
-                    let backoff = Duration::from_millis(100)
-                        .saturating_mul(1 << (shard.attempts - 1).min(6))
-                        .min(Duration::from_secs(5));
-                    shard.retry_at = Some(Instant::now() + backoff);
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sequence_numbers_compare_as_integers() {
-        assert_eq!(compare_sequence_numbers("900", "1000"), CmpOrdering::Less);
-        assert_eq!(compare_sequence_numbers("0100", "100"), CmpOrdering::Equal);
-        assert_eq!(
-            compare_sequence_numbers("4100000000021000000002", "4100000000021000000001"),
-            CmpOrdering::Greater
-        );
     }
 }

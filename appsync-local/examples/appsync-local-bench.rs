@@ -8,12 +8,16 @@
 //!
 //!   appsync-local-bench [--runs N] [--queries N] [--root DIR] [--release]
 
+#[path = "../tests/support/client.rs"]
+#[allow(dead_code)] // the tests use all of it, this program only part
+mod client;
+
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use appsync_local::client::{Client, Credential};
+use client::{Client, Credential};
 use serde_json::{json, Value};
 
 fn free_port() -> u16 {
@@ -72,14 +76,12 @@ async fn start(root: &str, release: bool, key: &Credential) -> Started {
         if began.elapsed() > Duration::from_secs(300) {
             panic!("no answer within 300 s");
         }
-        if let Ok(mut c) = Client::connect(addr).await {
-            if let Ok((200, body)) = c
-                .graphql(key, "{ listRooms { items { id } } }", json!({}))
-                .await
-            {
-                if body["data"]["listRooms"]["items"].is_array() {
-                    break;
-                }
+        if let Ok((200, body)) = Client::new(addr)
+            .graphql(key, "{ listRooms { items { id } } }", json!({}))
+            .await
+        {
+            if body["data"]["listRooms"]["items"].is_array() {
+                break;
             }
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -101,7 +103,7 @@ async fn stop(mut s: Started) -> Duration {
 }
 
 async fn latency(addr: SocketAddr, who: &Credential, query: &str, n: usize) -> Vec<Duration> {
-    let mut c = Client::connect(addr).await.expect("connects");
+    let c = Client::new(addr);
     for _ in 0..20 {
         let _ = c.graphql(who, query, json!({})).await;
     }
@@ -134,7 +136,7 @@ async fn main() {
     let root =
         value("--root").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/..").to_string());
     let key = Credential::ApiKey(appsync_local::LOCAL_API_KEY.to_string());
-    let alice = Credential::Token(appsync_local::auth::make_token(
+    let alice = Credential::Token(appsync_local::auth::jwt::make_token(
         "user-alice",
         "alice",
         &[],
@@ -231,7 +233,7 @@ async fn invalid_latency(
     query: &str,
     n: usize,
 ) -> Vec<Duration> {
-    let mut c = Client::connect(addr).await.expect("connects");
+    let c = Client::new(addr);
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
