@@ -2,13 +2,21 @@
 //! execution. The HTTP edge calls it for `POST /graphql` (and a real-time endpoint would for
 //! a subscription's `start`).
 
+use std::sync::Arc;
+
 use crate::caller::Caller;
 use crate::execute::execute;
 use crate::graphql::request::GraphQLRequest;
 use crate::graphql::schema::Api;
-use crate::graphql::validate::prepare;
+use crate::graphql::validate::{prepare, Prepared};
 use crate::invoke::Invoker;
-use crate::response::Response;
+use crate::response::{GraphQLError, Response};
+
+/// Queries longer than this are validated on the blocking pool. Validation cannot yield (it is
+/// apollo-compiler's, synchronous); it is linear in the query, but a 2 MB query of aliases
+/// would still hold an async worker for a noticeable time. Front ends' queries are far
+/// shorter and stay on the fast path.
+pub const INLINE_VALIDATION_BYTES: usize = 16 * 1024;
 
 /// The response and what the log line says about it.
 #[derive(Debug)]
@@ -21,12 +29,12 @@ pub struct Answer {
 }
 
 pub async fn answer(
-    api: &Api,
+    api: &Arc<Api>,
     invoker: &dyn Invoker,
-    request: &GraphQLRequest,
+    request: GraphQLRequest,
     caller: &Caller,
 ) -> Answer {
-    match prepare(api, request) {
+    match validate(api, request).await {
         Ok(prepared) => Answer {
             root_field: prepared.root_field(),
             response: execute(api, invoker, &prepared, caller).await,
@@ -38,4 +46,20 @@ pub async fn answer(
             rejected: true,
         },
     }
+}
+
+async fn validate(api: &Arc<Api>, request: GraphQLRequest) -> Result<Prepared, Vec<GraphQLError>> {
+    if request.query.len() <= INLINE_VALIDATION_BYTES {
+        return prepare(api, &request);
+    }
+    let api = api.clone();
+    tokio::task::spawn_blocking(move || prepare(&api, &request))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "validation failed unexpectedly");
+            Err(vec![GraphQLError::request(
+                "The request could not be validated (an internal error of the local endpoint).",
+                None,
+            )])
+        })
 }

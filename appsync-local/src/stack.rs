@@ -146,7 +146,7 @@ impl Stack {
 
         let now = chrono::Utc::now().timestamp();
         let state = Arc::new(ServerState {
-            api,
+            api: Arc::new(api),
             invoker: functions.clone(),
             api_key: config.api_key.clone(),
             sample_token: make_token("user-alice", "alice", &[], now),

@@ -3,7 +3,7 @@
 //! No moto needed.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use appsync_local::answer::answer;
 use appsync_local::auth::authenticate;
@@ -35,13 +35,15 @@ impl Invoker for Recorder {
     }
 }
 
-fn api() -> Api {
+fn api() -> Arc<Api> {
     let template = Template::read(&default_path()).unwrap();
-    Api::load(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql"),
-        &template,
+    Arc::new(
+        Api::load(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql"),
+            &template,
+        )
+        .unwrap(),
     )
-    .unwrap()
 }
 
 fn alice() -> Caller {
@@ -87,9 +89,15 @@ fn events_page(payload: &Value) -> Result<Value, FunctionError> {
     }
 }
 
-async fn run(api: &Api, rec: &Recorder, caller: &Caller, query: &str, variables: Value) -> Value {
+async fn run(
+    api: &Arc<Api>,
+    rec: &Recorder,
+    caller: &Caller,
+    query: &str,
+    variables: Value,
+) -> Value {
     let request = GraphQLRequest::new(query, variables);
-    let answered = answer(api, rec, &request, caller).await;
+    let answered = answer(api, rec, request, caller).await;
     serde_json::to_value(&answered.response).unwrap()
 }
 

@@ -1,9 +1,11 @@
 //! What one request's execution reads and the errors it gathers.
 
+use std::future::Future;
 use std::sync::Mutex;
 
 use apollo_compiler::executable::Field;
 use apollo_compiler::{ast, Node};
+use futures::stream::{self, StreamExt};
 use serde_json::{Map, Value};
 
 use crate::caller::Caller;
@@ -129,4 +131,19 @@ impl<'a> Invocation<'a> {
 pub struct Parent {
     pub path: ResponsePath,
     pub source: Value,
+}
+
+/// How many sibling fields (or a field's per-parent calls) run at once.
+///
+/// Bounded because the executor yields to the runtime as it works (tokio's task budget):
+/// when the budget runs out every future still waiting is polled again after the yield, so an
+/// unbounded `join_all` of 20,000 fields would repoll all of them 20,000 / 128 times.
+pub const CONCURRENT_FIELDS: usize = 64;
+
+/// Runs the futures at most [`CONCURRENT_FIELDS`] at a time; outputs in input order.
+pub async fn all_in_order<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    stream::iter(futures)
+        .buffered(CONCURRENT_FIELDS)
+        .collect()
+        .await
 }

@@ -5,11 +5,10 @@
 
 use apollo_compiler::executable::{Field, SelectionSet};
 use apollo_compiler::Node;
-use futures::future::join_all;
 use serde_json::{json, Map, Value};
 
 use super::collect::selection_list;
-use super::context::{Invocation, Parent};
+use super::context::{all_in_order, Invocation, Parent};
 use crate::graphql::schema::LambdaResolver;
 use crate::invoke::FunctionError;
 
@@ -55,34 +54,37 @@ pub async fn call<'a>(
     };
 
     if resolver.max_batch_size == 0 || inv.api.is_root_type(type_name) {
-        return join_all(
-            parents
-                .iter()
-                .map(|p| inv.invoker.invoke(&resolver.function, event(&p.source))),
-        )
-        .await;
+        let calls: Vec<_> = parents
+            .iter()
+            .map(|p| inv.invoker.invoke(&resolver.function, event(&p.source)))
+            .collect();
+        return all_in_order(calls).await;
     }
-    let chunks = parents.chunks(resolver.max_batch_size).map(|chunk| {
-        let payload = Value::Array(chunk.iter().map(|p| event(&p.source)).collect());
-        let n = chunk.len();
-        async move {
-            match inv.invoker.invoke(&resolver.function, payload).await {
-                Ok(Value::Array(items)) if items.len() == n => {
-                    items.into_iter().map(batch_item).collect::<Vec<_>>()
-                }
-                Ok(_) => (0..n)
-                    .map(|_| {
-                        Err(FunctionError::new(
+    let chunks: Vec<_> =
+        parents
+            .chunks(resolver.max_batch_size)
+            .map(|chunk| {
+                let payload = Value::Array(chunk.iter().map(|p| event(&p.source)).collect());
+                let n = chunk.len();
+                async move {
+                    match inv.invoker.invoke(&resolver.function, payload).await {
+                        Ok(Value::Array(items)) if items.len() == n => {
+                            items.into_iter().map(batch_item).collect::<Vec<_>>()
+                        }
+                        Ok(_) => (0..n)
+                            .map(|_| {
+                                Err(FunctionError::new(
                             "Lambda:Unhandled",
                             format!("BatchInvoke reply is not a list of {n} items, one per source"),
                         ))
-                    })
-                    .collect(),
-                Err(e) => (0..n).map(|_| Err(e.clone())).collect(),
-            }
-        }
-    });
-    join_all(chunks).await.into_iter().flatten().collect()
+                            })
+                            .collect(),
+                        Err(e) => (0..n).map(|_| Err(e.clone())).collect(),
+                    }
+                }
+            })
+            .collect();
+    all_in_order(chunks).await.into_iter().flatten().collect()
 }
 
 /// One item of a BatchInvoke reply: its `data`, or its error.

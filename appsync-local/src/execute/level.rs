@@ -6,13 +6,13 @@
 
 use apollo_compiler::executable::{Field, SelectionSet};
 use apollo_compiler::{ast, Node};
-use futures::future::{join_all, BoxFuture, FutureExt};
+use futures::future::{BoxFuture, FutureExt};
 use serde_json::Value;
 
 use super::authorize;
 use super::collect::collect;
 use super::complete::{finish, null_or_bubble, shape, Bubble, Object, Shape};
-use super::context::{Invocation, Parent};
+use super::context::{all_in_order, Invocation, Parent};
 use super::lambda;
 use crate::invoke::FunctionError;
 use crate::response::{ResponsePath, Segment};
@@ -34,12 +34,11 @@ pub fn execute_level<'i, 'a: 'i>(
                 results.push(resolve_group(inv, &type_name, key, fields, &parents).await);
             }
         } else {
-            results = join_all(
-                groups
-                    .iter()
-                    .map(|(key, fields)| resolve_group(inv, &type_name, key, fields, &parents)),
-            )
-            .await;
+            let fields: Vec<_> = groups
+                .iter()
+                .map(|(key, fields)| resolve_group(inv, &type_name, key, fields, &parents))
+                .collect();
+            results = all_in_order(fields).await;
         }
         (0..parents.len())
             .map(|p| {

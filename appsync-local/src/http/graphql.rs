@@ -53,7 +53,7 @@ pub async fn post(
     let Ok(request) = serde_json::from_slice::<GraphQLRequest>(&body) else {
         return malformed(StatusCode::BAD_REQUEST, "Unable to parse GraphQL query.");
     };
-    let run = answer(&state.api, &*state.invoker, &request, &caller);
+    let run = answer(&state.api, &*state.invoker, request, &caller);
     let Ok(answer) = tokio::time::timeout(REQUEST_LIMIT, run).await else {
         info!(caller = caller.log_name(), "POST /graphql timed out");
         return json_response(

@@ -6,7 +6,7 @@ use crate::graphql::schema::Api;
 use crate::invoke::Invoker;
 
 pub struct ServerState {
-    pub api: Api,
+    pub api: Arc<Api>,
     pub invoker: Arc<dyn Invoker>,
     pub api_key: String,
     /// Pre-filled in GraphiQL's header editor.

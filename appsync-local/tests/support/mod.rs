@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 pub mod client;
+pub mod hostile;
 
 use appsync_local::{Stack, StackConfig};
 pub use client::{Client, Credential};
