@@ -12,7 +12,7 @@ use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
 use crate::invoke::{FunctionError, Invoker};
-use crate::template::{EnvValue, Function, Template};
+use testkit::template::{env_var_for, Expr, Function, Template};
 
 /// The local value of `PAGE_TOKEN_SECRET` (AWS resolves it from Secrets Manager).
 pub const LOCAL_PAGE_TOKEN_SECRET: &str = "local-development-secret-not-for-production";
@@ -41,17 +41,15 @@ pub fn environment(
     page_token_secret: &str,
 ) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
-    for (var, value) in &function.environment {
+    for (var, value) in function.properties.variables() {
         let local = match value {
-            EnvValue::Literal(s) => Some(s.clone()),
-            EnvValue::TableRef(logical_id) => tables
-                .get(&testkit::tables::env_var_for(logical_id))
-                .cloned(),
-            EnvValue::Other if var == "PAGE_TOKEN_SECRET" => Some(page_token_secret.to_string()),
-            EnvValue::Other => None,
+            Expr::Literal(s) => Some(s.clone()),
+            Expr::Ref(logical_id) => tables.get(&env_var_for(logical_id)).cloned(),
+            _ if var == "PAGE_TOKEN_SECRET" => Some(page_token_secret.to_string()),
+            _ => None,
         };
         if let Some(v) = local {
-            env.insert(var.clone(), v);
+            env.insert(var.to_string(), v);
         }
     }
     env
@@ -70,7 +68,9 @@ impl Functions {
         for f in &template.functions {
             let env = environment(f, tables, page_token_secret);
             let lookup = |k: &str| env.get(k).cloned();
-            match f.binary.as_str() {
+            // Lambda's default timeout is 3 seconds.
+            let timeout = Duration::from_secs(f.properties.timeout.unwrap_or(3).max(1) as u64);
+            match f.binary().unwrap_or_default() {
                 "resolvers" => {
                     let tables = resolvers::Tables::from_lookup(lookup)
                         .map_err(|e| format!("resolvers environment: {e:?}"))?;
@@ -80,14 +80,13 @@ impl Functions {
                         .unwrap_or_else(|| page_token_secret.to_string());
                     let tokens = resolvers::TokenKey::new(&secret)
                         .map_err(|e| format!("PAGE_TOKEN_SECRET: {e:?}"))?;
-                    resolvers_fn =
-                        Some((resolvers::App::new(db.clone(), tables, tokens), f.timeout));
+                    resolvers_fn = Some((resolvers::App::new(db.clone(), tables, tokens), timeout));
                 }
                 "aggregator" => {
                     let config = aggregator::Config::from_lookup(lookup)
                         .map_err(|e| format!("aggregator environment: {e}"))?;
                     aggregator_fn =
-                        Some((aggregator::Aggregator::new(db.clone(), config), f.timeout));
+                        Some((aggregator::Aggregator::new(db.clone(), config), timeout));
                 }
                 other => {
                     tracing::warn!(function = other, "no in-process handler for this function")
@@ -192,5 +191,21 @@ impl Invoker for Functions {
         payload: Value,
     ) -> BoxFuture<'a, Result<Value, FunctionError>> {
         self.run(function, payload).boxed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_functions_environment_names_the_local_tables() {
+        let template = Template::repository();
+        let tables =
+            BTreeMap::from([("EVENTS_TABLE".to_string(), "local-EventsTable".to_string())]);
+        let env = environment(template.function("resolvers").unwrap(), &tables, "s3cret");
+        assert_eq!(env["EVENTS_TABLE"], "local-EventsTable");
+        // The secret comes from Secrets Manager on AWS: the local one stands in.
+        assert_eq!(env["PAGE_TOKEN_SECRET"], "s3cret");
     }
 }

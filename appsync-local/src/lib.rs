@@ -12,7 +12,8 @@
 //! * [`execute`]: AppSync's execution, breadth first; Direct Lambda events and BatchInvoke.
 //! * Leaves: [`invoke`] (how a function is called) with [`functions`] (the two handlers
 //!   in-process), and [`stream`] (the event source mapping).
-//! * Plain types every layer may use: [`caller`], [`response`], [`template`].
+//! * Plain types every layer may use: [`caller`], [`response`]. template.yaml is read through
+//!   `testkit::template`, the project's one model of it.
 
 pub mod answer;
 pub mod auth;
@@ -26,6 +27,5 @@ pub mod response;
 pub mod setup;
 pub mod stack;
 pub mod stream;
-pub mod template;
 
 pub use stack::{Stack, StackConfig, LOCAL_API_KEY};

@@ -2,12 +2,12 @@
 //! from an earlier run), the seed data loaded through the resolvers handler.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use aws_smithy_types::error::display::DisplayErrorContext;
+use testkit::template::Template;
 
 #[derive(Debug, Clone, Default)]
 pub struct SetupReport {
@@ -60,16 +60,16 @@ pub async fn wait_for(endpoint: &str, limit: Duration) -> Result<(), String> {
 pub async fn ensure_tables(
     db: &aws_sdk_dynamodb::Client,
     prefix: &str,
-    template_path: &Path,
+    template: &Template,
     seed: bool,
     page_token_secret: &str,
 ) -> Result<(BTreeMap<String, String>, SetupReport), String> {
     let started = Instant::now();
     let mut report = SetupReport::default();
-    let defs = testkit::tables::table_defs(template_path);
-    let wanted: BTreeMap<String, String> = defs
+    let wanted: BTreeMap<String, String> = template
+        .tables
         .iter()
-        .map(|d| (d.env_var(), format!("{prefix}-{}", d.logical_id)))
+        .map(|d| (d.env_var(), format!("{prefix}-{}", d.id)))
         .collect();
     let mut existing = Vec::new();
     let mut pages = db.list_tables().into_paginator().send();
@@ -87,7 +87,7 @@ pub async fn ensure_tables(
         report.reused_tables = true;
         wanted
     } else if present == 0 {
-        testkit::create_tables(db, prefix).await
+        testkit::tables::create_tables_of(db, template, prefix).await
     } else {
         return Err(format!(
             "moto has only some of the {prefix}-* tables ({present} of {}); use another --prefix or restart moto",

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use testkit::template::{env_var_for, Template};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
@@ -18,8 +19,7 @@ use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
 use crate::http::router;
 use crate::http::state::ServerState;
 use crate::setup::{ensure_tables, sdk_config, wait_for, SetupReport};
-use crate::stream::{Poller, StreamStats};
-use crate::template::Template;
+use crate::stream::{Poller, StreamMapping, StreamStats};
 
 /// The API key the local stack accepts unless told otherwise.
 pub const LOCAL_API_KEY: &str = "da2-local0000000000000000000000";
@@ -55,7 +55,7 @@ impl StackConfig {
             api_key: LOCAL_API_KEY.into(),
             page_token_secret: LOCAL_PAGE_TOKEN_SECRET.into(),
             schema_path: root.join("schema.graphql"),
-            template_path: root.join("template.yaml"),
+            template_path: testkit::template::template_path(),
             streams: true,
             poll_interval: Duration::from_millis(250),
             wait_for_moto: Duration::ZERO,
@@ -99,7 +99,7 @@ impl Stack {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let origins = Arc::new(AllowedOrigins::new(addr, &config.allow_origins)?);
 
-        let template = Template::read(&config.template_path)?;
+        let template = Template::read(&config.template_path).map_err(|e| e.to_string())?;
         let api = Api::load(&config.schema_path, &template)?;
         let sdk = sdk_config(&config.moto_endpoint).await;
         let db = aws_sdk_dynamodb::Client::new(&sdk);
@@ -107,7 +107,7 @@ impl Stack {
         let (tables, setup) = ensure_tables(
             &db,
             &config.prefix,
-            &config.template_path,
+            &template,
             config.seed,
             &config.page_token_secret,
         )
@@ -124,9 +124,9 @@ impl Stack {
         let mut pollers = Vec::new();
         if config.streams {
             let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
-            for mapping in &template.stream_mappings {
+            for mapping in StreamMapping::all(&template)? {
                 let table = tables
-                    .get(&testkit::tables::env_var_for(&mapping.table))
+                    .get(&env_var_for(&mapping.table))
                     .cloned()
                     .ok_or_else(|| {
                         format!("the stream's table {} was not created", mapping.table)
@@ -135,7 +135,7 @@ impl Stack {
                     ddb: db.clone(),
                     streams: streams.clone(),
                     table,
-                    mapping: mapping.clone(),
+                    mapping,
                     target: functions.clone(),
                     poll_interval: config.poll_interval,
                     stats: stream_stats.clone(),

@@ -12,9 +12,9 @@ use appsync_local::caller::Caller;
 use appsync_local::graphql::request::GraphQLRequest;
 use appsync_local::graphql::schema::{Api, LambdaResolver};
 use appsync_local::invoke::{FunctionError, Invoker};
-use appsync_local::template::{default_path, Template};
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
+use testkit::Template;
 
 /// Records every payload; answers each field from `reply(payload)`.
 struct Recorder {
@@ -36,11 +36,10 @@ impl Invoker for Recorder {
 }
 
 fn api() -> Arc<Api> {
-    let template = Template::read(&default_path()).unwrap();
     Arc::new(
         Api::load(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql"),
-            &template,
+            Template::repository(),
         )
         .unwrap(),
     )
@@ -262,8 +261,7 @@ async fn api_key_calls_have_a_null_identity_and_only_reach_api_key_fields() {
 
 #[test]
 fn every_resolver_of_the_template_is_a_field_of_the_schema() {
-    let template = Template::read(&default_path()).unwrap();
-    assert!(!template.resolvers.is_empty());
+    assert!(!Template::repository().resolvers.is_empty());
     // Api::load refuses a resolver on a field the schema lacks.
     let _ = api();
     let broken = "type Query { a: Int }";

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use appsync_local::invoke::{FunctionError, Invoker};
+use appsync_local::stream::StreamMapping;
 use appsync_local::stream::{Poller, StreamStats};
-use appsync_local::template::StreamMapping;
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -69,9 +69,7 @@ async fn setup(mapping: impl FnOnce(&mut StreamMapping), script: Vec<Step>) -> S
     let db = aws_sdk_dynamodb::Client::new(&sdk);
     let tables = testkit::create_tables(&db, &testkit::unique_prefix()).await;
     let table = tables["ACTIVITIES_TABLE"].clone();
-    let template =
-        appsync_local::template::Template::read(&appsync_local::template::default_path()).unwrap();
-    let mut m = template.stream_mappings[0].clone();
+    let mut m = StreamMapping::all(testkit::Template::repository()).unwrap()[0].clone();
     m.batching_window = Duration::ZERO;
     mapping(&mut m);
     let target = Arc::new(Scripted {

@@ -4,12 +4,14 @@
 pub mod counter;
 pub mod stream;
 pub mod tables;
+pub mod template;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 
 pub use counter::RequestCounter;
 pub use tables::{create_tables, TableDef};
+pub use template::Template;
 
 /// The moto server the test scripts started.
 pub fn endpoint() -> String {

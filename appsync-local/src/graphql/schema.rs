@@ -10,7 +10,7 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 
 use super::scalars;
-use crate::template::Template;
+use testkit::template::{Function, Template};
 
 /// A Direct Lambda resolver as the template declares it.
 #[derive(Debug, Clone)]
@@ -32,19 +32,27 @@ impl Api {
     pub fn load(schema_path: &Path, template: &Template) -> Result<Self, String> {
         let sdl = std::fs::read_to_string(schema_path)
             .map_err(|e| format!("cannot read {}: {e}", schema_path.display()))?;
-        let resolvers = template
-            .resolvers
-            .iter()
-            .map(|r| {
-                (
-                    (r.type_name.clone(), r.field_name.clone()),
-                    LambdaResolver {
-                        function: r.function.clone(),
-                        max_batch_size: r.max_batch_size,
-                    },
-                )
-            })
-            .collect();
+        let mut resolvers = HashMap::new();
+        for r in &template.resolvers {
+            let p = &r.properties;
+            if p.kind() != "UNIT" {
+                return Err(format!("{}: only UNIT resolvers are served locally", r.id));
+            }
+            let function = template
+                .resolver_function(r)
+                .and_then(Function::binary)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: its data source is not a Lambda function with a binary",
+                        r.id
+                    )
+                })?;
+            let resolver = LambdaResolver {
+                function: function.to_string(),
+                max_batch_size: p.batch_size(),
+            };
+            resolvers.insert((p.type_name.clone(), p.field_name.clone()), resolver);
+        }
         Self::new(&sdl, &schema_path.display().to_string(), resolvers)
     }
 
@@ -95,5 +103,31 @@ impl Api {
                 .root_operation(t)
                 .is_some_and(|n| n == type_name)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_schema_with_the_templates_resolvers() {
+        let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql");
+        let api = Api::load(&schema, Template::repository()).unwrap();
+        let room = api.resolver("Event", "room").expect("Event.room");
+        assert_eq!(
+            (room.function.as_str(), room.max_batch_size),
+            ("resolvers", 100)
+        );
+        assert_eq!(
+            api.resolver("Query", "listRooms").unwrap().max_batch_size,
+            0
+        );
+        // Every field the Lambda says it resolves has a resolver in the template.
+        for f in resolvers::router::FIELDS {
+            let (ty, field) = f.split_once('.').unwrap();
+            assert!(api.resolver(ty, field).is_some(), "{f} has no resolver");
+        }
+        assert!(api.is_root_type("Mutation") && !api.is_root_type("Event"));
     }
 }

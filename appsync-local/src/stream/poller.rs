@@ -20,10 +20,10 @@ use serde_json::json;
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
+use super::mapping::StreamMapping;
 use super::reply::{verdict, Verdict};
 use super::shard::{seq_of, Shard};
 use crate::invoke::Invoker;
-use crate::template::StreamMapping;
 
 #[derive(Debug, Default)]
 pub struct StreamStats {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::template::StreamMapping;
+use super::mapping::StreamMapping;
 
 pub struct Shard {
     pub id: String,

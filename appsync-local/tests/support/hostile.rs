@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use appsync_local::graphql::schema::Api;
 use appsync_local::invoke::{FunctionError, Invoker};
-use appsync_local::template::{default_path, Template};
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
+use testkit::template::Template;
 
 /// Answers any field with a page of three rooms, and a BatchInvoke with a room per item.
 pub struct Rooms;
@@ -34,9 +34,9 @@ impl Invoker for Rooms {
 
 /// The repository's schema and resolvers.
 pub fn api() -> Arc<Api> {
-    let template = Template::read(&default_path()).expect("template.yaml");
+    let template = Template::repository();
     let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql");
-    Arc::new(Api::load(&schema, &template).expect("schema.graphql"))
+    Arc::new(Api::load(&schema, template).expect("schema.graphql"))
 }
 
 /// `{ a0: __typename a1: __typename ... }`: no resolver, only the executor.

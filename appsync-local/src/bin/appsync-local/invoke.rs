@@ -8,7 +8,7 @@ use std::time::Instant;
 use appsync_local::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use appsync_local::invoke::Invoker as _;
 use appsync_local::setup::{ensure_tables, sdk_config};
-use appsync_local::template::{self, Template};
+use testkit::template::{template_path, Template};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -37,32 +37,29 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     };
     let payload: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{shown} is not JSON: {e}"))?;
-    let template = Template::read(&template::default_path())?;
+    let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
     let function = template
         .function(&args.function)
         .ok_or_else(|| {
             let names: Vec<String> = template
                 .functions
                 .iter()
-                .map(|f| format!("{} ({})", f.binary, f.logical_id))
+                .map(|f| format!("{} ({})", f.binary().unwrap_or("?"), f.id))
                 .collect();
             format!(
                 "no function {} in template.yaml; there are {}",
                 args.function,
                 names.join(", ")
             )
-        })?
-        .binary
-        .clone();
+        })
+        .and_then(|f| {
+            f.binary()
+                .map(str::to_string)
+                .ok_or_else(|| format!("{} has no Metadata.BuildProperties.Binary", f.id))
+        })?;
     let db = aws_sdk_dynamodb::Client::new(&sdk_config(&args.moto).await);
-    let (tables, report) = ensure_tables(
-        &db,
-        &args.prefix,
-        &template::default_path(),
-        true,
-        LOCAL_PAGE_TOKEN_SECRET,
-    )
-    .await?;
+    let (tables, report) =
+        ensure_tables(&db, &args.prefix, &template, true, LOCAL_PAGE_TOKEN_SECRET).await?;
     if !report.reused_tables {
         eprintln!(
             "appsync-local: created the {}-* tables on {} and loaded the seed data ({:.2} s)",
