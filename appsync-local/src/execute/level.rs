@@ -44,7 +44,8 @@ pub fn execute_level<'i, 'a: 'i>(
             .map(|p| {
                 let mut object = Object::with_capacity(groups.len());
                 for (g, key) in groups.keys().enumerate() {
-                    match std::mem::replace(&mut results[g][p], Ok(Value::Null)) {
+                    let slot = results.get_mut(g).and_then(|r| r.get_mut(p));
+                    match slot.map_or(Ok(Value::Null), |v| std::mem::replace(v, Ok(Value::Null))) {
                         Ok(v) => {
                             object.insert(key.to_string(), v);
                         }
