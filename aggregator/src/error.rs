@@ -13,23 +13,26 @@ pub enum Error {
     #[error("the payload is not a DynamoDB stream event: {0}")]
     Payload(#[from] serde_json::Error),
 
-    /// A DynamoDB call failed. `transient` says whether trying the same call again may
-    /// succeed (throttling, conflicts, network), as opposed to a request DynamoDB will
-    /// always refuse (validation, missing table, permissions).
-    #[error("DynamoDB {operation} failed ({kind}): {message}", kind = if *.transient { "transient" } else { "permanent" })]
+    /// A DynamoDB call failed. `retryable` says whether trying again within this invocation
+    /// may succeed: only for a transaction cancelled by a concurrent one (or throttled inside
+    /// a transaction), which the SDK does not retry. Throttling, 5xx and network failures of
+    /// the call itself were already retried by the SDK (`store::retry_config`); retrying them
+    /// here as well would multiply its attempts, so they, like requests DynamoDB will always
+    /// refuse, are left to Lambda's redelivery.
+    #[error("DynamoDB {operation} failed{kind}: {message}", kind = if *.retryable { " (cancelled, worth retrying)" } else { "" })]
     DynamoDb {
         operation: &'static str,
-        transient: bool,
+        retryable: bool,
         message: String,
     },
 }
 
 impl Error {
-    pub fn is_transient(&self) -> bool {
+    pub fn retry_in_invocation(&self) -> bool {
         matches!(
             self,
             Self::DynamoDb {
-                transient: true,
+                retryable: true,
                 ..
             }
         )

@@ -376,4 +376,57 @@ mod tests {
         ));
         assert!(matches!(parse_batch("not json"), Err(Error::Payload(_))));
     }
+
+    /// The fast reader against the typed event (serde_dynamo) on whole batches of generated
+    /// records, wrongly typed attribute values included: whenever the fast path takes a
+    /// batch, every record reads as the typed path reads it.
+    #[test]
+    fn differential_on_generated_batches() {
+        let seed = 0x0BA7_C4E5;
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut fast_batches = 0;
+        for b in 0..3_000 {
+            let records: Vec<String> = (0..rng.usize(1..4))
+                .map(|i| {
+                    let (name, old, new) = match rng.u8(..3) {
+                        0 => ("INSERT", None, Some(crate::dynamo_json::tests::image(&mut rng))),
+                        1 => (
+                            "MODIFY",
+                            Some(crate::dynamo_json::tests::image(&mut rng)),
+                            Some(crate::dynamo_json::tests::image(&mut rng)),
+                        ),
+                        _ => ("REMOVE", Some(crate::dynamo_json::tests::image(&mut rng)), None),
+                    };
+                    let image = |key: &str, v: Option<String>| {
+                        v.map(|v| format!(r#","{key}":{v}"#)).unwrap_or_default()
+                    };
+                    format!(
+                        r#"{{"eventID":"e{i}","eventName":"{name}","eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{{"Keys":{{"userid":{{"S":"u1"}},"id":{{"S":"a1"}}}},"SequenceNumber":"{}","SizeBytes":10,"StreamViewType":"NEW_AND_OLD_IMAGES"{}{}}}}}"#,
+                        100 + i,
+                        image("OldImage", old),
+                        image("NewImage", new)
+                    )
+                })
+                .collect();
+            let raw = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+            let Ok(fast) = serde_json::from_str::<FastEvent<'_>>(&raw) else {
+                continue;
+            };
+            fast_batches += 1;
+            let typed = serde_json::from_str::<Event>(&raw).unwrap_or_else(|e| {
+                panic!(
+                    "batch {b} (seed {seed:#x}): fast reads it, the typed event not ({e}): {raw}"
+                )
+            });
+            assert_eq!(
+                without_keys(fast.records),
+                without_keys(Batch::from(typed).records),
+                "batch {b} (seed {seed:#x}): {raw}"
+            );
+        }
+        assert!(
+            fast_batches > 40,
+            "{fast_batches} batches took the fast path"
+        );
+    }
 }

@@ -20,48 +20,14 @@ use crate::store::{Applied, Store};
 /// source's maximum record age. A week leaves room for both.
 pub const DEFAULT_DEDUPE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Retries of transient failures (conflicts with another shard's update of the same
-/// aggregate, throttling, network) within one invocation. Past them the records are
-/// reported and Lambda redelivers them later, which is the longer-term retry.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Tries per transaction, the first included.
-    pub attempts: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
+pub use model::retry::RetryPolicy;
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            base_delay: Duration::from_millis(50),
-            max_delay: Duration::from_secs(2),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// Exponential backoff with full jitter, so that Lambdas of several shards that
-    /// conflicted on one user's aggregate do not collide again in lockstep.
-    pub fn delay(&self, failures: u32) -> Duration {
-        let exp = self
-            .base_delay
-            .saturating_mul(1u32 << failures.min(16))
-            .min(self.max_delay);
-        let nanos = exp.as_nanos() as u64;
-        if nanos == 0 {
-            return exp;
-        }
-        // Jitter needs spread, not unpredictability: the clock's low bits will do.
-        let noise = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos() as u64)
-            .unwrap_or(0)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        Duration::from_nanos(nanos / 2 + noise % (nanos / 2 + 1))
-    }
-}
+/// Retries, within one invocation, of a transaction cancelled because a concurrent one (a
+/// Lambda of another shard updating the same aggregate) held its items: the one failure the
+/// SDK cannot retry (`store::retry_config` has the rest). Past them the records are
+/// reported, and Lambda's redelivery is the longer-term retry.
+pub const TRANSACTION_RETRY: RetryPolicy =
+    RetryPolicy::new(5, Duration::from_millis(50), Duration::from_secs(2));
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -85,7 +51,7 @@ impl Config {
             aggregates_table: aggregates_table.into(),
             processed_table: processed_table.into(),
             dedupe_ttl: DEFAULT_DEDUPE_TTL,
-            retry: RetryPolicy::default(),
+            retry: TRANSACTION_RETRY,
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
@@ -275,10 +241,12 @@ impl Aggregator {
                     // Each round removes at least one entry, so this loop ends.
                     tx.drop_entries(&positions);
                 }
-                Err(e) if e.is_transient() && failures + 1 < self.config.retry.attempts => {
+                Err(e)
+                    if e.retry_in_invocation() && self.config.retry.allows_retry(failures + 1) =>
+                {
                     failures += 1;
                     let delay = self.config.retry.delay(failures);
-                    warn!(userid = %tx.group.userid, date = %tx.group.day, error = %e, attempt = failures, ?delay, "retrying a transaction");
+                    warn!(userid = %tx.group.userid, date = %tx.group.day, error = %e, attempt = failures, ?delay, "retrying a cancelled transaction");
                     tokio::time::sleep(delay).await;
                 }
                 Err(e) => {
@@ -338,19 +306,5 @@ mod tests {
             (CONCURRENCY_ENV, "0"),
         ]))
         .is_err());
-    }
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let p = RetryPolicy {
-            attempts: 5,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(500),
-        };
-        for failures in 1..10 {
-            let d = p.delay(failures);
-            let cap = Duration::from_millis(100 * (1 << failures)).min(Duration::from_millis(500));
-            assert!(d <= cap && d >= cap / 2, "{failures}: {d:?} vs {cap:?}");
-        }
     }
 }

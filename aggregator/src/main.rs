@@ -1,5 +1,5 @@
-//! The aggregator Lambda: one SDK config and one DynamoDB client, built at start-up and
-//! shared by every invocation.
+//! The aggregator Lambda: one SDK config and one DynamoDB client (with the store's retry and
+//! timeout settings), built at start-up and shared by every invocation.
 
 use aggregator::{Aggregator, Config};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
@@ -12,7 +12,7 @@ fn main() -> Result<(), lambda_runtime::Error> {
 async fn run() -> Result<(), lambda_runtime::Error> {
     let config = Config::from_env()?;
     let sdk = aws_config::load_from_env().await;
-    let aggregator = Aggregator::new(aws_sdk_dynamodb::Client::new(&sdk), config);
+    let aggregator = Aggregator::new(aggregator::store::client(&sdk), config);
     let aggregator = &aggregator;
 
     // The raw payload, not a typed event: a record the typed model cannot hold must be

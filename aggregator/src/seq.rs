@@ -1,4 +1,5 @@
-//! Stream sequence numbers.
+//! Stream sequence numbers, and their order: public, so that anything else replaying a
+//! stream (the local stack's poller) orders records as the aggregator does.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -19,21 +20,19 @@ impl SequenceNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    fn significant(&self) -> &str {
-        self.0.trim_start_matches('0')
-    }
+/// Two sequence numbers compared as the integers they spell ("0100" equals "100").
+pub fn numeric_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.trim_start_matches('0'), b.trim_start_matches('0'));
+    // For equal-length digit strings byte order is numeric order.
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 impl Ord for SequenceNumber {
     fn cmp(&self, other: &Self) -> Ordering {
-        let (a, b) = (self.significant(), other.significant());
-        // For equal-length digit strings byte order is numeric order; the final tie-break on
-        // the raw text keeps Ord consistent with Eq for "007" vs "7".
-        a.len()
-            .cmp(&b.len())
-            .then_with(|| a.cmp(b))
-            .then_with(|| self.0.cmp(&other.0))
+        // The tie-break on the raw text keeps Ord consistent with Eq for "007" vs "7".
+        numeric_cmp(&self.0, &other.0).then_with(|| self.0.cmp(&other.0))
     }
 }
 
@@ -75,6 +74,16 @@ mod tests {
         assert_eq!(
             all.iter().min().unwrap().as_str(),
             "39999999999999999999999999"
+        );
+    }
+
+    #[test]
+    fn numeric_order_ignores_leading_zeros() {
+        assert_eq!(numeric_cmp("0100", "100"), Ordering::Equal);
+        assert_eq!(numeric_cmp("900", "1000"), Ordering::Less);
+        assert_eq!(
+            numeric_cmp("4100000000021000000002", "4100000000021000000001"),
+            Ordering::Greater
         );
     }
 

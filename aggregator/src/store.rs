@@ -1,6 +1,11 @@
-//! DynamoDB at the edge: one planned transaction in, committed / already applied / error out.
+//! DynamoDB at the edge: one planned transaction in, committed / already applied / error out;
+//! and how the DynamoDB client retries.
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
@@ -9,6 +14,41 @@ use crate::error::Error;
 use crate::plan::Transaction;
 
 const OPERATION: &str = "TransactWriteItems";
+
+/// The SDK's retries, for everything it can classify: throttling, 5xx, timeouts and network
+/// failures, in standard mode (exponential backoff with full jitter, and a retry quota that
+/// stops retrying when most calls fail). 5 attempts with backoff ceilings of 0.1, 0.2, 0.4
+/// and 0.8 s: under 1.5 s of waiting per call, far inside the 60 s timeout, and a throttled
+/// partition gets a few seconds to recover before Lambda redelivers the records. Retrying a
+/// transaction whose answer was lost is safe: if it did commit, its markers cancel the retry
+/// as already applied. The handler adds only what the SDK cannot retry: cancellations.
+pub const SDK_MAX_ATTEMPTS: u32 = 5;
+
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(SDK_MAX_ATTEMPTS)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(2))
+}
+
+/// A transaction takes tens of milliseconds; an attempt still unanswered after 5 s is a
+/// stuck connection, which only a timeout turns into something the SDK retries.
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .operation_attempt_timeout(Duration::from_secs(5))
+        .build()
+}
+
+/// The aggregator's DynamoDB client: the shared SDK configuration with the retries and
+/// timeouts above. Built once, in `main`.
+pub fn client(sdk: &aws_config::SdkConfig) -> Client {
+    Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(sdk)
+            .retry_config(retry_config())
+            .timeout_config(timeout_config())
+            .build(),
+    )
+}
 
 /// What a transaction attempt achieved, when DynamoDB answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,59 +124,37 @@ impl Store {
 fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
     Error::DynamoDb {
         operation: OPERATION,
-        transient: false,
+        retryable: false,
         message: e.to_string(),
     }
 }
 
+/// Only a cancellation is ours to retry: the SDK cannot tell a cancelled transaction that
+/// may commit next time from one that never will, but its reasons can. Every other error
+/// has had the SDK's retries already (see [`retry_config`]).
 fn classify(err: SdkError<TransactWriteItemsError>, entries: usize) -> Result<Applied, Error> {
-    let transient = match &err {
-        SdkError::ServiceError(service) => {
-            if let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
-            {
-                let codes: Vec<Option<&str>> = cancelled
-                    .cancellation_reasons()
-                    .iter()
-                    .map(CancellationReason::code)
-                    .collect();
-                match judge_cancellation(&codes, entries) {
-                    Cancellation::AlreadyApplied(positions) => {
-                        return Ok(Applied::AlreadyApplied(positions))
-                    }
-                    Cancellation::Transient => true,
-                    Cancellation::Permanent => false,
-                }
-            } else {
-                is_transient_code(service.err().code()) || service.raw().status().is_server_error()
+    let mut retryable = false;
+    if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        err.as_service_error()
+    {
+        let codes: Vec<Option<&str>> = cancelled
+            .cancellation_reasons()
+            .iter()
+            .map(CancellationReason::code)
+            .collect();
+        match judge_cancellation(&codes, entries) {
+            Cancellation::AlreadyApplied(positions) => {
+                return Ok(Applied::AlreadyApplied(positions))
             }
+            Cancellation::Transient => retryable = true,
+            Cancellation::Permanent => {}
         }
-        // The request may or may not have reached DynamoDB; trying again is safe because a
-        // commit that did happen left its markers, and the retry then finds them.
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        _ => false,
-    };
+    }
     Err(Error::DynamoDb {
         operation: OPERATION,
-        transient,
+        retryable,
         message: DisplayErrorContext(&err).to_string(),
     })
-}
-
-fn is_transient_code(code: Option<&str>) -> bool {
-    matches!(
-        code,
-        Some(
-            "ThrottlingException"
-                | "ProvisionedThroughputExceededException"
-                | "RequestLimitExceeded"
-                | "InternalServerError"
-                | "ServiceUnavailable"
-                | "TransactionInProgressException"
-                | "TransactionConflictException"
-        )
-    )
 }
 
 /// What a TransactionCanceledException's reasons mean for our transaction: item 0 is the

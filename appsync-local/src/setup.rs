@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::config::Credentials;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use testkit::template::Template;
 
@@ -16,22 +14,6 @@ pub struct SetupReport {
     pub events: usize,
     pub categories: usize,
     pub took: Duration,
-}
-
-/// An SDK configuration for moto with throw-away credentials.
-pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "appsync-local",
-        ))
-        .endpoint_url(endpoint)
-        .load()
-        .await
 }
 
 /// Waits until moto accepts connections, for at most `limit` (the SDK's own retries back off

@@ -18,7 +18,7 @@ use crate::graphql::schema::Api;
 use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
 use crate::http::router;
 use crate::http::state::ServerState;
-use crate::setup::{ensure_tables, sdk_config, wait_for, SetupReport};
+use crate::setup::{ensure_tables, wait_for, SetupReport};
 use crate::stream::{Poller, StreamMapping, StreamStats};
 
 /// The API key the local stack accepts unless told otherwise.
@@ -101,7 +101,7 @@ impl Stack {
 
         let template = Template::read(&config.template_path).map_err(|e| e.to_string())?;
         let api = Api::load(&config.schema_path, &template)?;
-        let sdk = sdk_config(&config.moto_endpoint).await;
+        let sdk = testkit::sdk_config_at(&config.moto_endpoint).await;
         let db = aws_sdk_dynamodb::Client::new(&sdk);
         wait_for(&config.moto_endpoint, config.wait_for_moto).await?;
         let (tables, setup) = ensure_tables(

@@ -4,5 +4,6 @@
 //! aggregator, so its stored shape and its calorie semantics live here, once.
 
 pub mod activity;
+pub mod retry;
 
 pub use activity::{Activity, CalorieKind, Contribution};

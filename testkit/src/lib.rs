@@ -1,7 +1,10 @@
 //! Support for the integration tests: they run against a real moto server started by
-//! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client.
+//! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client; and the typed
+//! model of `template.yaml` that tests, tools and the local stack read.
 
 pub mod counter;
+pub mod faults;
+pub mod fixtures;
 pub mod stream;
 pub mod tables;
 pub mod template;
@@ -9,7 +12,8 @@ pub mod template;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 
-pub use counter::RequestCounter;
+pub use counter::{Access, RequestCounter};
+pub use faults::{Fault, Faults};
 pub use tables::{create_tables, TableDef};
 pub use template::Template;
 
@@ -20,14 +24,20 @@ pub fn endpoint() -> String {
     })
 }
 
-/// An SDK configuration pointing at moto with throw-away credentials.
-pub async fn sdk_config() -> SdkConfig {
+/// An SDK configuration for a local DynamoDB endpoint (moto) with throw-away credentials:
+/// the one place tests, tools and the local stack build it.
+pub async fn sdk_config_at(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
-        .endpoint_url(endpoint())
+        .endpoint_url(endpoint)
         .load()
         .await
+}
+
+/// [`sdk_config_at`] the moto server the test scripts started.
+pub async fn sdk_config() -> SdkConfig {
+    sdk_config_at(&endpoint()).await
 }
 
 /// A DynamoDB client for moto, optionally with a request counter installed.

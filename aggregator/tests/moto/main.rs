@@ -11,3 +11,4 @@ mod fixtures;
 mod lifecycle;
 mod randomized;
 mod redelivery;
+mod sdk_retries;

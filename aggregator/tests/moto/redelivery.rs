@@ -6,29 +6,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
 
-use crate::support::{activity, at, date, seq_of, transact_writes, user_of, Env};
-
-fn users(names: &[&str]) -> Vec<String> {
-    names.iter().map(|s| s.to_string()).collect()
-}
-
-/// Three users' activities, interleaved in the stream, two days each.
-async fn interleaved(env: &Env) {
-    for i in 0..4u32 {
-        for (n, u) in ["a", "b", "c"].iter().enumerate() {
-            let day = 21 + (i % 2);
-            let category = if n == 1 { "Exercise" } else { "Food" };
-            env.put(&activity(
-                u,
-                &format!("{u}{i}"),
-                category,
-                10 * (i as i64 + 1),
-                &at(day, 8, i),
-            ))
-            .await;
-        }
-    }
-}
+use crate::support::{
+    activity, at, date, interleaved, seq_of, transact_writes, user_of, users, Env,
+};
 
 #[tokio::test]
 async fn the_same_batch_delivered_twice_counts_once() {

@@ -35,7 +35,8 @@ pub struct Env {
     pub tail: StreamTail,
 }
 
-/// The handler's configuration for tests: fast retries, and one transaction at a time.
+/// The handler's configuration for tests: fast retries of cancelled transactions, and one
+/// transaction at a time.
 /// moto rolls a cancelled transaction back by restoring a copy of each table taken before
 /// it started, which also erases a transaction that committed on the same table meanwhile;
 /// DynamoDB has no such race, but against moto concurrent transactions plus redelivered
@@ -62,12 +63,15 @@ impl Env {
         let sdk = testkit::sdk_config().await;
         let counter = RequestCounter::new();
         let faults = Faults::default();
-        let instrumented = aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&sdk)
-                .interceptor(counter.clone())
-                .interceptor(faults.clone())
-                .build(),
-        );
+        // The retries main configures, with waits short enough for tests.
+        let retries = aggregator::store::retry_config()
+            .with_initial_backoff(Duration::from_millis(1))
+            .with_max_backoff(Duration::from_millis(10));
+        let builder = aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .retry_config(retries)
+            .interceptor(counter.clone());
+        let instrumented =
+            aws_sdk_dynamodb::Client::from_conf(faults.0.install(builder, &sdk).build());
         let mut config = test_config(&tables);
         adjust(&mut config);
         let aggregator = Aggregator::new(instrumented, config);
@@ -398,6 +402,28 @@ pub fn activity(user: &str, id: &str, category: &str, calories: i64, at: &str) -
         activity_type: activity_type.into(),
         calories,
         creation_date_time: at.into(),
+    }
+}
+
+pub fn users(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Three users' activities, interleaved in the stream, two days each.
+pub async fn interleaved(env: &Env) {
+    for i in 0..4u32 {
+        for (n, u) in ["a", "b", "c"].iter().enumerate() {
+            let day = 21 + (i % 2);
+            let category = if n == 1 { "Exercise" } else { "Food" };
+            env.put(&activity(
+                u,
+                &format!("{u}{i}"),
+                category,
+                10 * (i as i64 + 1),
+                &at(day, 8, i),
+            ))
+            .await;
+        }
     }
 }
 

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use appsync_local::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use appsync_local::invoke::Invoker as _;
-use appsync_local::setup::{ensure_tables, sdk_config};
+use appsync_local::setup::ensure_tables;
+use testkit::sdk_config_at;
 use testkit::template::{template_path, Template};
 
 #[derive(clap::Args)]
@@ -57,7 +58,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                 .map(str::to_string)
                 .ok_or_else(|| format!("{} has no Metadata.BuildProperties.Binary", f.id))
         })?;
-    let db = aws_sdk_dynamodb::Client::new(&sdk_config(&args.moto).await);
+    let db = aws_sdk_dynamodb::Client::new(&sdk_config_at(&args.moto).await);
     let (tables, report) =
         ensure_tables(&db, &args.prefix, &template, true, LOCAL_PAGE_TOKEN_SECRET).await?;
     if !report.reused_tables {
