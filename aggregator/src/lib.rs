@@ -17,6 +17,7 @@ pub mod image;
 pub mod plan;
 pub mod seq;
 pub mod store;
+pub mod telemetry;
 
 pub use error::Error;
 pub use handler::{Aggregator, Config, Outcome, RetryPolicy, Stats};

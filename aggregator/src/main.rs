@@ -14,14 +14,20 @@ async fn run() -> Result<(), lambda_runtime::Error> {
     let sdk = aws_config::load_from_env().await;
     let aggregator = Aggregator::new(aggregator::store::client(&sdk), config);
     let aggregator = &aggregator;
+    let emf = startup::metrics::Emf::install("aggregator", |k| std::env::var(k).ok())?;
+    aggregator::telemetry::describe();
 
     // The raw payload, not a typed event: a record the typed model cannot hold must be
     // skipped on its own, not fail the whole batch (see event.rs).
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<Box<RawValue>>| async move {
-            aggregator
-                .handle_payload(event.payload.get())
-                .await
+            let raw = event.payload.get();
+            let reply = aggregator.handle_payload(raw).await;
+            if let Ok(outcome) = &reply {
+                aggregator::telemetry::record(raw, outcome);
+            }
+            emf.flush();
+            reply
                 .map(|outcome| outcome.response)
                 .map_err(Diagnostic::from)
         },

@@ -8,6 +8,7 @@ pub mod error;
 pub mod handlers;
 pub mod router;
 pub mod store;
+pub mod telemetry;
 
 use serde_json::Value;
 
@@ -20,16 +21,25 @@ pub use store::page::TokenKey;
 /// One invocation, as the Lambda runtime hands it over: a single AppSync event, or a
 /// BatchInvoke array answered item by item in the same order.
 pub async fn handle(app: &App, payload: Value) -> Result<Value, AppError> {
-    match payload {
-        Value::Array(items) => Ok(Value::Array(handle_batch(app, items).await)),
-        single => {
-            let result = match prepare(single) {
-                Ok((caller, op, source)) => run(app, &caller, op, &source).await,
-                Err(e) => Err(e),
-            };
-            result.inspect_err(AppError::log)
+    use tracing::Instrument;
+    let span = telemetry::span(&payload);
+    async move {
+        match payload {
+            Value::Array(items) => Ok(Value::Array(handle_batch(app, items).await)),
+            single => {
+                let result = match prepare(single) {
+                    Ok((caller, op, source)) => run(app, &caller, op, &source).await,
+                    Err(e) => Err(e),
+                };
+                result.inspect_err(|e| {
+                    e.log();
+                    telemetry::refused(e);
+                })
+            }
         }
     }
+    .instrument(span)
+    .await
 }
 
 /// A parsed event: who calls, what they ask, and the parent object for nested fields.
@@ -91,6 +101,8 @@ async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<Value> {
     }
     results
         .into_iter()
-        .map(|r| batch_item(r.unwrap_or_else(|| Err(AppError::internal("item not resolved")))))
+        .map(|r| r.unwrap_or_else(|| Err(AppError::internal("item not resolved"))))
+        .inspect(|r| r.as_ref().err().into_iter().for_each(telemetry::refused))
+        .map(batch_item)
         .collect()
 }

@@ -23,9 +23,13 @@ async fn run() -> Result<(), lambda_runtime::Error> {
     let config = aws_config::load_from_env().await;
     let app = App::new(aws_sdk_dynamodb::Client::new(&config), tables, tokens);
     let app = &app;
+    let emf = startup::metrics::Emf::install("resolvers", |k| std::env::var(k).ok())?;
+    resolvers::telemetry::describe();
 
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(app, event.payload).await.map_err(Diagnostic::from)
+        let reply = handle(app, event.payload).await.map_err(Diagnostic::from);
+        emf.flush();
+        reply
     }))
     .await
 }

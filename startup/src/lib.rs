@@ -1,6 +1,8 @@
 //! Start-up shared by the `resolvers` and `aggregator` binaries, tuned for cold starts
 //! (figures in BENCHMARKS.md).
 
+pub mod metrics;
+
 /// Runs `main` on a current-thread runtime after preparing the process. Lambda hands a
 /// process one invocation at a time, so worker threads would only cost start-up time; the
 /// DynamoDB calls of one invocation still run concurrently, interleaved on this thread.
@@ -24,7 +26,10 @@ fn init_logs() {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_current_span(false)
+        // The span each handler opens per operation (its type, field and AppSync's request
+        // id) is on every line logged inside it, as a `span` object.
+        .with_current_span(true)
+        .with_span_list(false)
         .without_time()
         .init();
 }

@@ -352,8 +352,8 @@ pub struct FunctionProperties {
     /// Seconds.
     #[serde(deserialize_with = "int")]
     pub timeout: Option<i64>,
-    #[serde(deserialize_with = "int")]
-    pub reserved_concurrent_executions: Option<i64>,
+    /// A number, or a parameter (`!Ref`, `!If [..]`) the deploy chooses.
+    pub reserved_concurrent_executions: Option<Expr>,
     pub logging_config: Option<LoggingConfig>,
     pub environment: Option<Environment>,
     #[serde(deserialize_with = "one_or_many")]

@@ -32,7 +32,10 @@ pub async fn book_own(app: &App, event_id: &str, user: &str) -> AppResult<Ticket
         events::take_tickets(app, event_id, 1, Some(&now))?,
     ];
     match store::transact(app, items).await? {
-        TxOutcome::Committed => Ok(ticket),
+        TxOutcome::Committed => {
+            crate::telemetry::booked();
+            Ok(ticket)
+        }
         o if o.failed_at(0) => Err(AppError::Conflict(format!(
             "you already hold a ticket for event {event_id:?}; each person may hold one"
         ))),

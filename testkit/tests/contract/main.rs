@@ -22,6 +22,9 @@
 //! resolver too, since the router says it resolves it.
 
 mod iam;
+// The template's defences and operations (issue 10): limits, WAF, alarms, cache, dashboard.
+mod operations;
+mod raw;
 mod recorded;
 mod schema;
 
