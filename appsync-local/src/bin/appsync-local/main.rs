@@ -1,0 +1,69 @@
+//! `appsync-local`: the local stack's command line (`./dev` runs it).
+
+mod invoke;
+mod token;
+mod up;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "appsync-local",
+    about = "AppSync's endpoint and the stream mapping on one machine, over the real handlers and moto"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Tables, seed data, the GraphQL endpoint and the stream poller, until Ctrl-C.
+    Up(up::Args),
+    /// One function with one event, like `sam local invoke`; prints the reply.
+    Invoke(invoke::Args),
+    /// A Cognito-style JWT for the Authorization header.
+    Token(token::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Token(args) = cli.command {
+        return token::run(args);
+    }
+    init_logs();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("appsync-local: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Command::Up(args) => runtime.block_on(up::run(args)),
+        Command::Invoke(args) => runtime.block_on(invoke::run(args)),
+        Command::Token(_) => Ok(ExitCode::SUCCESS),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("appsync-local: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,aws_config=warn,aws_smithy_runtime=warn,aws_sdk_dynamodb=warn,hyper=warn",
+        )
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .init();
+}

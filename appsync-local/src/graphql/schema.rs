@@ -1,0 +1,133 @@
+//! The API as AppSync holds it: schema.graphql with AppSync's predefined scalars and
+//! directives, and the Direct Lambda resolvers template.yaml attaches to its fields.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use apollo_compiler::ast::OperationType;
+use apollo_compiler::schema::Implementers;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{Name, Schema};
+
+use super::scalars;
+use testkit::template::{Function, Template};
+
+/// A Direct Lambda resolver as the template declares it.
+#[derive(Debug, Clone)]
+pub struct LambdaResolver {
+    pub function: String,
+    /// 0: one invocation per parent; above 0: BatchInvoke with at most this many items.
+    pub max_batch_size: usize,
+}
+
+/// Built once at start, shared by every request.
+pub struct Api {
+    pub schema: Valid<Schema>,
+    pub implementers: apollo_compiler::collections::HashMap<Name, Implementers>,
+    resolvers: HashMap<(String, String), LambdaResolver>,
+}
+
+impl Api {
+    /// Reads schema.graphql and the resolvers of template.yaml.
+    pub fn load(schema_path: &Path, template: &Template) -> Result<Self, String> {
+        let sdl = std::fs::read_to_string(schema_path)
+            .map_err(|e| format!("cannot read {}: {e}", schema_path.display()))?;
+        let mut resolvers = HashMap::new();
+        for r in &template.resolvers {
+            let p = &r.properties;
+            if p.kind() != "UNIT" {
+                return Err(format!("{}: only UNIT resolvers are served locally", r.id));
+            }
+            let function = template
+                .resolver_function(r)
+                .and_then(Function::binary)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: its data source is not a Lambda function with a binary",
+                        r.id
+                    )
+                })?;
+            let resolver = LambdaResolver {
+                function: function.to_string(),
+                max_batch_size: p.batch_size(),
+            };
+            resolvers.insert((p.type_name.clone(), p.field_name.clone()), resolver);
+        }
+        Self::new(&sdl, &schema_path.display().to_string(), resolvers)
+    }
+
+    pub fn new(
+        sdl: &str,
+        source_name: &str,
+        resolvers: HashMap<(String, String), LambdaResolver>,
+    ) -> Result<Self, String> {
+        let schema = Schema::builder()
+            .adopt_orphan_extensions()
+            .parse(scalars::prelude_for(sdl), "appsync-predefined.graphql")
+            .parse(sdl, source_name)
+            .build()
+            .and_then(Schema::validate)
+            .map_err(|e| format!("{source_name} is not a valid AppSync schema:\n{}", e.errors))?;
+        for (ty, field) in resolvers.keys() {
+            let known = schema
+                .get_object(ty)
+                .is_some_and(|o| o.fields.contains_key(field.as_str()));
+            if !known {
+                return Err(format!(
+                    "template.yaml has a resolver for {ty}.{field}, which {source_name} does not declare"
+                ));
+            }
+        }
+        Ok(Self {
+            implementers: schema.implementers_map(),
+            schema,
+            resolvers,
+        })
+    }
+
+    pub fn resolver(&self, type_name: &str, field: &str) -> Option<&LambdaResolver> {
+        self.resolvers
+            .get(&(type_name.to_string(), field.to_string()))
+    }
+
+    /// Query, Mutation or Subscription: fields there are never batched (one parent).
+    pub fn is_root_type(&self, type_name: &str) -> bool {
+        [
+            OperationType::Query,
+            OperationType::Mutation,
+            OperationType::Subscription,
+        ]
+        .into_iter()
+        .any(|t| {
+            self.schema
+                .root_operation(t)
+                .is_some_and(|n| n == type_name)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_schema_with_the_templates_resolvers() {
+        let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql");
+        let api = Api::load(&schema, Template::repository()).unwrap();
+        let room = api.resolver("Event", "room").expect("Event.room");
+        assert_eq!(
+            (room.function.as_str(), room.max_batch_size),
+            ("resolvers", 100)
+        );
+        assert_eq!(
+            api.resolver("Query", "listRooms").unwrap().max_batch_size,
+            0
+        );
+        // Every field the Lambda says it resolves has a resolver in the template.
+        for f in resolvers::router::FIELDS {
+            let (ty, field) = f.split_once('.').unwrap();
+            assert!(api.resolver(ty, field).is_some(), "{f} has no resolver");
+        }
+        assert!(api.is_root_type("Mutation") && !api.is_root_type("Event"));
+    }
+}

@@ -1,0 +1,31 @@
+//! appsync-local: AppSync's GraphQL endpoint and Lambda's stream event source mapping on one
+//! machine, over the real handlers in-process and moto. Layers, each importing only those
+//! below it:
+//!
+//! * [`stack`] (+ [`setup`]): composition: tables and seed data on moto, the endpoint, the
+//!   stream pollers, started and stopped together.
+//! * [`http`]: the edge: routes, the origin check and CORS, `POST /graphql`, GraphiQL.
+//! * [`auth`]: the edge: who calls (Cognito JWT or API key), as a [`caller::Caller`].
+//! * [`answer`]: one request from an authenticated caller to its response: validate, execute.
+//! * [`graphql`]: parse and validate against the schema (apollo-compiler), AWS scalars, input
+//!   coercion; nothing runs a resolver.
+//! * [`execute`]: AppSync's execution, breadth first; Direct Lambda events and BatchInvoke.
+//! * Leaves: [`invoke`] (how a function is called) with [`functions`] (the two handlers
+//!   in-process), and [`stream`] (the event source mapping).
+//! * Plain types every layer may use: [`caller`], [`response`]. template.yaml is read through
+//!   `testkit::template`, the project's one model of it.
+
+pub mod answer;
+pub mod auth;
+pub mod caller;
+pub mod execute;
+pub mod functions;
+pub mod graphql;
+pub mod http;
+pub mod invoke;
+pub mod response;
+pub mod setup;
+pub mod stack;
+pub mod stream;
+
+pub use stack::{Stack, StackConfig, LOCAL_API_KEY};

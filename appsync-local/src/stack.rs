@@ -1,0 +1,210 @@
+//! The whole system on one machine: tables from template.yaml on moto, seed data, the
+//! GraphQL endpoint over the resolvers handler, and the aggregator on the activity stream.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use testkit::template::{env_var_for, Template};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::info;
+
+use crate::auth::jwt::make_token;
+use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
+use crate::graphql::schema::Api;
+use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
+use crate::http::router;
+use crate::http::state::ServerState;
+use crate::setup::{ensure_tables, wait_for, SetupReport};
+use crate::stream::{Poller, StreamMapping, StreamStats};
+
+/// The API key the local stack accepts unless told otherwise.
+pub const LOCAL_API_KEY: &str = "da2-local0000000000000000000000";
+
+#[derive(Debug, Clone)]
+pub struct StackConfig {
+    pub moto_endpoint: String,
+    /// Tables are `{prefix}-{LogicalId}`.
+    pub prefix: String,
+    pub listen: SocketAddr,
+    pub seed: bool,
+    pub api_key: String,
+    pub page_token_secret: String,
+    pub schema_path: PathBuf,
+    pub template_path: PathBuf,
+    /// Read the streams and run their functions.
+    pub streams: bool,
+    pub poll_interval: Duration,
+    /// How long to wait for moto to answer at start (it may still be starting).
+    pub wait_for_moto: Duration,
+    /// Web pages of these origins may call the endpoint, besides its own (`http::origins`).
+    pub allow_origins: Vec<String>,
+}
+
+impl StackConfig {
+    pub fn new(moto_endpoint: impl Into<String>) -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        Self {
+            moto_endpoint: moto_endpoint.into(),
+            prefix: "local".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
+            seed: true,
+            api_key: LOCAL_API_KEY.into(),
+            page_token_secret: LOCAL_PAGE_TOKEN_SECRET.into(),
+            schema_path: root.join("schema.graphql"),
+            template_path: testkit::template::template_path(),
+            streams: true,
+            poll_interval: Duration::from_millis(250),
+            wait_for_moto: Duration::ZERO,
+            allow_origins: DEFAULT_FRONT_END_ORIGINS
+                .iter()
+                .map(|o| o.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// A running stack. Dropping it without [`Stack::stop`] aborts its tasks.
+pub struct Stack {
+    pub addr: SocketAddr,
+    pub api_key: String,
+    /// env var -> table name.
+    pub tables: BTreeMap<String, String>,
+    pub functions: Arc<Functions>,
+    pub stream_stats: Arc<StreamStats>,
+    /// What start-up did, for the banner.
+    pub setup: SetupReport,
+    pub origins: Arc<AllowedOrigins>,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    pollers: Vec<JoinHandle<()>>,
+}
+
+impl Stack {
+    pub async fn start(config: StackConfig) -> Result<Self, String> {
+        // The port first: a taken port should fail before anything else happens.
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AddrInUse => format!(
+                    "port {} on {} is taken (another ./dev up?); choose another with --port or GRAPHQL_PORT",
+                    config.listen.port(),
+                    config.listen.ip()
+                ),
+                _ => format!("cannot listen on {}: {e}", config.listen),
+            })?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let origins = Arc::new(AllowedOrigins::new(addr, &config.allow_origins)?);
+
+        let template = Template::read(&config.template_path).map_err(|e| e.to_string())?;
+        let api = Api::load(&config.schema_path, &template)?;
+        let sdk = testkit::sdk_config_at(&config.moto_endpoint).await;
+        let db = aws_sdk_dynamodb::Client::new(&sdk);
+        wait_for(&config.moto_endpoint, config.wait_for_moto).await?;
+        let (tables, setup) = ensure_tables(
+            &db,
+            &config.prefix,
+            &template,
+            config.seed,
+            &config.page_token_secret,
+        )
+        .await?;
+        let functions = Arc::new(Functions::new(
+            &template,
+            &db,
+            &tables,
+            &config.page_token_secret,
+        )?);
+
+        let (shutdown, rx) = watch::channel(false);
+        let stream_stats = Arc::new(StreamStats::default());
+        let mut pollers = Vec::new();
+        if config.streams {
+            let streams = aws_sdk_dynamodbstreams::Client::new(&sdk);
+            for mapping in StreamMapping::all(&template)? {
+                let table = tables
+                    .get(&env_var_for(&mapping.table))
+                    .cloned()
+                    .ok_or_else(|| {
+                        format!("the stream's table {} was not created", mapping.table)
+                    })?;
+                let poller = Poller {
+                    ddb: db.clone(),
+                    streams: streams.clone(),
+                    table,
+                    mapping,
+                    target: functions.clone(),
+                    poll_interval: config.poll_interval,
+                    stats: stream_stats.clone(),
+                };
+                pollers.push(tokio::spawn(poller.run(rx.clone())));
+            }
+        }
+
+        let now = chrono::Utc::now().timestamp();
+        let state = Arc::new(ServerState {
+            api: Arc::new(api),
+            invoker: functions.clone(),
+            api_key: config.api_key.clone(),
+            sample_token: make_token("user-alice", "alice", &[], now),
+        });
+        let app =
+            router(state, origins.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let mut server_rx = rx;
+        let server = tokio::spawn(async move {
+            let stop = async move {
+                let _ = server_rx.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
+                tracing::error!(error = %e, "HTTP server failed");
+            }
+        });
+        info!(%addr, "GraphQL endpoint ready");
+        Ok(Self {
+            addr,
+            api_key: config.api_key,
+            tables,
+            functions,
+            stream_stats,
+            setup,
+            origins,
+            shutdown,
+            server: Some(server),
+            pollers,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/graphql", self.addr)
+    }
+
+    /// Stops accepting requests, lets those in flight and the batch being delivered finish.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        let deadline = Duration::from_secs(10);
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(deadline, server).await;
+        }
+        for p in self.pollers.drain(..) {
+            let _ = tokio::time::timeout(deadline, p).await;
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(s) = self.server.take() {
+            s.abort();
+        }
+        for p in self.pollers.drain(..) {
+            p.abort();
+        }
+    }
+}
