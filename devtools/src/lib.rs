@@ -2,6 +2,7 @@
 //! tests: the resolvers' `App` over local tables, the Cognito identity AppSync hands a
 //! resolver, AppSync events, and seed data.
 
+pub mod capacity;
 pub mod seed;
 
 use std::collections::BTreeMap;

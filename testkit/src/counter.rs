@@ -16,11 +16,12 @@ use aws_sdk_dynamodb::operation::{
 };
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, Input,
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef, Input, Output,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
 /// One thing a request does to one table, in IAM's terms.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,11 +47,36 @@ struct Log {
 #[derive(Debug, Clone, Default)]
 pub struct RequestCounter {
     log: Arc<Mutex<Log>>,
+    observer: Option<Arc<dyn Observer>>,
+}
+
+/// Sees every request the counter counts, and how it ended (the capacity model, which needs
+/// the items themselves, records through this).
+pub trait Observer: std::fmt::Debug + Send + Sync {
+    /// A request as the code made it; the returned number names it in [`Observer::outcome`].
+    fn request(&self, operation: &str, input: &Input) -> u64;
+    /// Its final output, or `None` when it failed (after the SDK's own retries).
+    fn outcome(&self, request: u64, output: Option<&Output>);
+}
+
+#[derive(Debug)]
+struct Observed(u64);
+
+impl Storable for Observed {
+    type Storer = StoreReplace<Self>;
 }
 
 impl RequestCounter {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A counter that also shows each request and its outcome to `observer`.
+    pub fn observed(observer: Arc<dyn Observer>) -> Self {
+        Self {
+            observer: Some(observer),
+            ..Self::default()
+        }
     }
 
     /// Requests by operation name since the last reset.
@@ -177,10 +203,26 @@ impl Intercept for RequestCounter {
             .map(|m| m.name().to_string())
             .unwrap_or_else(|| "unknown".to_string());
         let accesses = accesses_of(&name, context.input());
+        if let Some(observer) = &self.observer {
+            let id = observer.request(&name, context.input());
+            cfg.interceptor_state().store_put(Observed(id));
+        }
         let mut log = self.log.lock().unwrap();
         *log.counts.entry(name).or_default() += 1;
         for access in accesses {
             *log.accesses.entry(access).or_default() += 1;
+        }
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let (Some(observer), Some(Observed(id))) = (&self.observer, cfg.load::<Observed>()) {
+            observer.outcome(*id, context.output_or_error().and_then(Result::ok));
         }
         Ok(())
     }

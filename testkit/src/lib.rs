@@ -2,6 +2,7 @@
 //! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client; and the typed
 //! model of `template.yaml` that tests, tools and the local stack read.
 
+pub mod capacity;
 pub mod counter;
 pub mod faults;
 pub mod fixtures;
