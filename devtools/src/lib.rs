@@ -73,3 +73,15 @@ pub fn appsync_event(
                   "selectionSetList": [], "selectionSetGraphQL": "" }
     })
 }
+
+/// `event` with the query's selection as AppSync describes it: `paths` as in
+/// `selectionSetList` (`items/name`), and a `selectionSetGraphQL` naming the same fields.
+pub fn selecting(mut event: Value, paths: &[&str]) -> Value {
+    let leaves: Vec<&str> = paths
+        .iter()
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .collect();
+    event["info"]["selectionSetList"] = json!(paths);
+    event["info"]["selectionSetGraphQL"] = json!(format!("{{ {} }}", leaves.join(" ")));
+    event
+}

@@ -164,7 +164,7 @@ fn sample_event(i: i64) -> Event {
         event_datetime_end: "2099-05-01T19:00:00Z".to_string(),
         event_duration: 120,
         total_tickets: 100,
-        tickets_left: 42,
+        shards: 1,
         version: 3,
     }
 }
@@ -179,12 +179,12 @@ fn sample_room(i: i64) -> Room {
     }
 }
 
-fn parse_one(bytes: &[u8]) -> (Caller, Operation, Value) {
+fn parse_one(bytes: &[u8]) -> resolvers::Prepared {
     let payload: Value = serde_json::from_slice(bytes).expect("valid JSON");
     prepare(payload).expect("a valid event")
 }
 
-fn parse_batch(bytes: &[u8]) -> Vec<(Caller, Operation, Value)> {
+fn parse_batch(bytes: &[u8]) -> Vec<resolvers::Prepared> {
     let payload: Value = serde_json::from_slice(bytes).expect("valid JSON");
     match payload {
         Value::Array(items) => items
@@ -198,12 +198,13 @@ fn parse_batch(bytes: &[u8]) -> Vec<(Caller, Operation, Value)> {
 /// The bookTicket transaction, as `handlers::booking::book_own` plans it and
 /// `Db::transact` builds it.
 fn book_request(app: &App, caller: &Caller, event_id: &str) -> Vec<TransactWriteItem> {
-    let ticket = Ticket {
-        event_id: event_id.to_string(),
-        user_id: caller.user_id().expect("a user").to_string(),
-        booked_at: "2026-05-01T12:00:00.000Z".to_string(),
-    };
-    let items = plan::book(&ticket)
+    let ticket = Ticket::new(
+        event_id,
+        caller.user_id().expect("a user"),
+        "2026-05-01T12:00:00.000Z",
+        0,
+    );
+    let items = plan::book(&ticket, 0, false)
         .writes()
         .iter()
         .map(|w| store::write::transact_item(&app.db.tables, w).expect("builds"))
@@ -250,7 +251,7 @@ fn list_reply(app: &App, events: &[Event]) -> Vec<u8> {
     let token = app.tokens.seal("listEvents|Upcoming", &key).expect("seals");
     let items = events
         .iter()
-        .map(|e| EventOut::try_from(e.clone()).expect("sound counts"))
+        .map(|e| EventOut::new(e.clone(), Some(42)).expect("sound counts"))
         .collect();
     let page = Connection {
         items,
@@ -302,13 +303,13 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("resolvers.request");
-    let (caller, _, _) = parse_one(&book_ticket);
+    let (caller, _, _, _) = parse_one(&book_ticket);
     g.bench_function("bookTicket TransactWriteItems", |b| {
         b.iter(|| book_request(&app, black_box(&caller), black_box("evt-alice-talk")))
     });
     let sources: Vec<Value> = parse_batch(&batch_room)
         .into_iter()
-        .map(|(_, _, s)| s)
+        .map(|(_, _, s, _)| s)
         .collect();
     let refs: Vec<&Value> = sources.iter().collect();
     g.bench_function("Event.room BatchGetItem (3 items)", |b| {
@@ -319,7 +320,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("resolvers.reply");
     g.bench_function("EventOut to_value + to_vec", |b| {
         b.iter(|| {
-            let out = EventOut::try_from(black_box(&page[0]).clone()).unwrap();
+            let out = EventOut::new(black_box(&page[0]).clone(), Some(42)).unwrap();
             serde_json::to_vec(&to_value(out).unwrap()).unwrap()
         })
     });
@@ -331,7 +332,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("resolvers.pipeline");
     g.bench_function("mutation-bookTicket", |b| {
         b.iter(|| {
-            let (caller, op, _) = parse_one(black_box(&book_ticket));
+            let (caller, op, _, _) = parse_one(black_box(&book_ticket));
             let event_id = match &op {
                 // Borrow: whether or not the router boxes its mutation variant.
                 Operation::Mutation(m) => match Borrow::<MutationField>::borrow(m) {
@@ -341,11 +342,12 @@ fn bench(c: &mut Criterion) {
                 other => panic!("unexpected {other:?}"),
             };
             let items = book_request(&app, &caller, &event_id);
-            let ticket = Ticket {
-                event_id,
-                user_id: caller.user_id().unwrap_or_default().to_string(),
-                booked_at: "2026-05-01T12:00:00.000Z".to_string(),
-            };
+            let ticket = Ticket::new(
+                &event_id,
+                caller.user_id().unwrap_or_default(),
+                "2026-05-01T12:00:00.000Z",
+                0,
+            );
             let reply = to_value(TicketOut::from(ticket)).unwrap();
             (items, serde_json::to_vec(&reply).unwrap())
         })
@@ -364,7 +366,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let parsed = parse_batch(black_box(bytes));
-                let sources: Vec<&Value> = parsed.iter().map(|(_, _, s)| s).collect();
+                let sources: Vec<&Value> = parsed.iter().map(|(_, _, s, _)| s).collect();
                 (rooms_request(&app, &sources), rooms_reply(n))
             })
         });

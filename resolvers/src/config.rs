@@ -1,8 +1,10 @@
 //! What the handler needs, built once and shared by every invocation: the store's `Db`
-//! (one DynamoDB client and the table names) and the page-token key. [`App::from_lookup`] is
+//! (one DynamoDB client and the table names), the page-token key and the container's
+//! `Cache`. [`App::from_lookup`] is
 //! the one way to build it: `main` (process environment), `devtools::app` (tests, seed
 //! loading) and the local stack (the template's environment) all call it.
 
+use crate::cache::{Cache, Clock};
 use crate::error::{AppError, AppResult};
 use crate::paging::TokenKey;
 
@@ -15,6 +17,7 @@ pub struct Tables {
     pub rooms: String,
     pub room_bookings: String,
     pub events: String,
+    pub inventory: String,
     pub tickets: String,
     pub activities: String,
     pub activity_categories: String,
@@ -35,6 +38,7 @@ impl Tables {
             rooms: get("ROOMS_TABLE")?,
             room_bookings: get("ROOM_BOOKINGS_TABLE")?,
             events: get("EVENTS_TABLE")?,
+            inventory: get("INVENTORY_TABLE")?,
             tickets: get("TICKETS_TABLE")?,
             activities: get("ACTIVITIES_TABLE")?,
             activity_categories: get("ACTIVITY_CATEGORIES_TABLE")?,
@@ -76,6 +80,8 @@ pub struct Db {
 pub struct App {
     pub db: Db,
     pub tokens: TokenKey,
+    /// This container's memory; clones of the `App` share it.
+    pub cache: Cache,
 }
 
 impl App {
@@ -89,7 +95,17 @@ impl App {
         Ok(Self {
             db: Db { client, tables },
             tokens,
+            cache: Cache::new(Clock::system()),
         })
+    }
+
+    /// Another container over the same client and tables: a cache of its own on `clock`
+    /// (the capacity benchmark runs many in simulated time).
+    pub fn container(&self, clock: Clock) -> Self {
+        Self {
+            cache: Cache::new(clock),
+            ..self.clone()
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod appsync;
+pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod error;
@@ -30,7 +31,7 @@ pub async fn handle(app: &App, payload: Value) -> Result<Value, AppError> {
             Value::Array(items) => output::to_value(handle_batch(app, items).await),
             single => {
                 let result = match prepare(single) {
-                    Ok((caller, op, source)) => run(app, &caller, op, &source).await,
+                    Ok((caller, op, source, wants)) => run(app, &caller, op, &source, wants).await,
                     Err(e) => Err(e),
                 };
                 result.inspect_err(|e| {
@@ -44,8 +45,9 @@ pub async fn handle(app: &App, payload: Value) -> Result<Value, AppError> {
     .await
 }
 
-/// A parsed event: who calls, what they ask, and the parent object for nested fields.
-pub type Prepared = (Caller, Operation, Value);
+/// A parsed event: who calls, what they ask, the parent object for nested fields, and what
+/// the selection needs read.
+pub type Prepared = (Caller, Operation, Value, output::Wants);
 
 /// Parses one AppSync event (public for the benchmarks, which time it without I/O).
 pub fn prepare(payload: Value) -> AppResult<Prepared> {
@@ -59,7 +61,7 @@ pub fn prepare(payload: Value) -> AppResult<Prepared> {
         &event.info.field_name,
         &event.arguments,
     )?;
-    Ok((caller, op, event.source))
+    Ok((caller, op, event.source, event.info.wants()))
 }
 
 async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<appsync::BatchItem> {
@@ -68,35 +70,37 @@ async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<appsync::BatchItem> {
     let kind = prepared
         .iter()
         .find_map(|p| p.as_ref().ok())
-        .map(|(_, op, _)| op_kind(op))
+        .map(|(_, op, _, _)| op_kind(op))
         .unwrap_or(BatchedField::NotBatched);
     let mut results: Vec<Option<AppResult<serde_json::Value>>> = Vec::with_capacity(prepared.len());
     let mut together = Vec::new();
     let mut singles = Vec::new();
+    let mut wants = output::Wants { counts: false };
     for (i, p) in prepared.into_iter().enumerate() {
         match p {
             Err(e) => results.push(Some(Err(e))),
-            Ok((caller, op, source)) => {
+            Ok((caller, op, source, w)) => {
                 results.push(None);
                 if kind != BatchedField::NotBatched && op_kind(&op) == kind && op.batched() {
-                    together.push((i, (caller, source)));
+                    wants.counts |= w.counts;
+                    together.push((i, (caller, op, source)));
                 } else {
-                    singles.push((i, caller, op, source));
+                    singles.push((i, caller, op, source, w));
                 }
             }
         }
     }
-    let pairs: Vec<(Caller, Value)> = together.iter().map(|(_, p)| p.clone()).collect();
-    for ((i, _), r) in together.iter().zip(run_batched(app, &kind, &pairs).await) {
-        results[*i] = Some(r);
+    let (positions, items): (Vec<usize>, Vec<(Caller, Operation, Value)>) =
+        together.into_iter().unzip();
+    for (i, r) in positions
+        .into_iter()
+        .zip(run_batched(app, &kind, &items, wants).await)
+    {
+        results[i] = Some(r);
     }
-    let ran = futures::future::join_all(
-        singles
-            .into_iter()
-            .map(
-                |(i, caller, op, source)| async move { (i, run(app, &caller, op, &source).await) },
-            ),
-    )
+    let ran = futures::future::join_all(singles.into_iter().map(
+        |(i, caller, op, source, w)| async move { (i, run(app, &caller, op, &source, w).await) },
+    ))
     .await;
     for (i, r) in ran {
         results[i] = Some(r);

@@ -14,6 +14,34 @@ use crate::domain::room::Room;
 use crate::domain::ticket::Ticket;
 use crate::error::{AppError, AppResult};
 
+/// Parts of an answer that cost a read of their own, and whether the query selects them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    /// `tickets_left` / `tickets_sold` of events: a read of their counters.
+    pub counts: bool,
+}
+
+impl Wants {
+    /// Everything: when the selection is not known.
+    pub const ALL: Self = Self { counts: true };
+
+    /// From AppSync's `selectionSetList` (field paths such as `items/tickets_left`) and
+    /// `selectionSetGraphQL` (which also shows aliased fields). No selection at all (a caller
+    /// that sends none) means everything.
+    pub fn from_selection(list: &[String], graphql: &str) -> Self {
+        if list.is_empty() && graphql.trim().is_empty() {
+            return Self::ALL;
+        }
+        let counted = ["tickets_left", "tickets_sold"];
+        let listed = list
+            .iter()
+            .any(|p| counted.contains(&p.rsplit('/').next().unwrap_or(p)));
+        Self {
+            counts: listed || counted.iter().any(|f| graphql.contains(f)),
+        }
+    }
+}
+
 /// The reply value of a field.
 pub fn to_value<T: Serialize>(out: T) -> AppResult<Value> {
     serde_json::to_value(out).map_err(|e| AppError::internal(format!("reply not serialised: {e}")))
@@ -27,22 +55,27 @@ pub struct Connection<T> {
     pub next_token: Option<String>,
 }
 
-/// `Event`: the stored fields (`owner_id` too, which the schema hides but nested resolvers
-/// read from `source`) and `tickets_sold`.
-#[derive(Debug, Serialize)]
+/// `Event`: the stored fields (`owner_id` and `shards` too, which the schema hides but
+/// nested resolvers read from `source`) and, when the query selects them (they cost a read
+/// of the event's counters), `tickets_left` and `tickets_sold`.
+#[derive(Debug, Clone, Serialize)]
 pub struct EventOut {
     #[serde(flatten)]
     pub event: Event,
-    pub tickets_sold: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tickets_left: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tickets_sold: Option<i64>,
 }
 
-impl TryFrom<Event> for EventOut {
-    type Error = AppError;
-
-    fn try_from(event: Event) -> AppResult<Self> {
+impl EventOut {
+    /// The event with `left` tickets unsold on its counters (`None`: not read).
+    pub fn new(event: Event, left: Option<i64>) -> AppResult<Self> {
+        let sold = left.map(|l| event.sold_with(l)).transpose()?;
         Ok(Self {
-            tickets_sold: event.tickets_sold()?,
             event,
+            tickets_left: left,
+            tickets_sold: sold,
         })
     }
 }
@@ -79,6 +112,22 @@ impl From<Booking> for BookingOut {
             event_id: b.event_id,
             datetime_start: b.datetime_start,
             datetime_end: b.datetime_end,
+        }
+    }
+}
+
+/// `TicketHolder`: one holder of an event's tickets.
+#[derive(Debug, Serialize)]
+pub struct HolderOut {
+    pub user_id: String,
+    pub booked_at: String,
+}
+
+impl From<Ticket> for HolderOut {
+    fn from(t: Ticket) -> Self {
+        Self {
+            user_id: t.user_id,
+            booked_at: t.booked_at,
         }
     }
 }
@@ -151,15 +200,37 @@ mod tests {
     fn an_event_carries_its_stored_fields_and_tickets_sold() {
         let mut event = crate::domain::sample::event();
         event.image_file_name = Some("x.png".into());
-        let v = to_value(EventOut::try_from(event.clone()).unwrap()).unwrap();
+        let v = to_value(EventOut::new(event.clone(), Some(6)).unwrap()).unwrap();
         assert_eq!(v["tickets_sold"], 4);
+        assert_eq!(v["tickets_left"], 6);
         assert_eq!(v["owner_id"], "org");
         assert!(v.get("description").is_none(), "absent, as stored");
+        let unread = to_value(EventOut::new(event.clone(), None).unwrap()).unwrap();
+        assert!(
+            unread.get("tickets_left").is_none(),
+            "not selected, not read"
+        );
         let mut corrupt = event;
         corrupt.total_tickets = i64::MIN;
         assert_eq!(
-            EventOut::try_from(corrupt).unwrap_err().error_type(),
+            EventOut::new(corrupt, Some(1)).unwrap_err().error_type(),
             "Internal"
+        );
+    }
+
+    #[test]
+    fn counts_are_read_only_when_selected_or_when_the_selection_is_unknown() {
+        let list = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(Wants::from_selection(&[], "").counts);
+        assert!(Wants::from_selection(&list(&["items", "items/tickets_left"]), "").counts);
+        assert!(Wants::from_selection(&list(&["tickets_sold"]), "").counts);
+        assert!(
+            !Wants::from_selection(&list(&["items", "items/name"]), "{ items { name } }").counts
+        );
+        assert!(
+            Wants::from_selection(&list(&["items/left"]), "{ items { left: tickets_left } }")
+                .counts,
+            "an alias is still seen"
         );
     }
 

@@ -17,7 +17,7 @@ use crate::handlers::events::ListEventsArgs;
 use crate::handlers::profile::{AggregateArgs, AggregatesArgs, UserArgs};
 use crate::handlers::rooms::BookingsArgs;
 use crate::handlers::{activities, events, profile, rooms, tickets, update_event, PageArgs};
-use crate::output::to_value;
+use crate::output::{to_value, Wants};
 
 #[derive(Debug, Deserialize)]
 pub struct Input<T> {
@@ -222,14 +222,22 @@ fn reply<T: Serialize>(result: AppResult<T>) -> AppResult<Value> {
 }
 
 /// Runs one operation.
-pub async fn run(app: &App, caller: &Caller, op: Operation, source: &Value) -> AppResult<Value> {
+pub async fn run(
+    app: &App,
+    caller: &Caller,
+    op: Operation,
+    source: &Value,
+    wants: Wants,
+) -> AppResult<Value> {
     match op {
         Operation::Query(q) => match q {
             QueryField::ListRooms(args) => reply(rooms::list(app, args).await),
             QueryField::GetRoom(a) => reply(rooms::get(app, &a.id).await),
-            QueryField::ListEvents(args) => reply(events::list(app, args).await),
-            QueryField::GetEvent(a) => reply(events::get(app, &a.id).await),
-            QueryField::ListMyEvents(args) => reply(tickets::my_events(app, caller, args).await),
+            QueryField::ListEvents(args) => reply(events::list(app, args, wants).await),
+            QueryField::GetEvent(a) => reply(events::get(app, &a.id, wants).await),
+            QueryField::ListMyEvents(args) => {
+                reply(tickets::my_events(app, caller, args, wants).await)
+            }
             QueryField::GetActivity(a) => reply(activities::get(app, caller, &a.id).await),
             QueryField::ListActivities(args) => reply(activities::list(app, caller, args).await),
             QueryField::ListActivityCategories(_) => reply(activities::list_categories(app).await),
@@ -247,9 +255,11 @@ pub async fn run(app: &App, caller: &Caller, op: Operation, source: &Value) -> A
             MutationField::DeleteRoom(i) => reply(rooms::delete(app, caller, &i.input.id).await),
             MutationField::CreateEvent(i) => reply(events::create(app, caller, i.input).await),
             MutationField::UpdateEvent(i) => {
-                reply(update_event::update(app, caller, i.input).await)
+                reply(update_event::update(app, caller, i.input, wants).await)
             }
-            MutationField::DeleteEvent(i) => reply(events::delete(app, caller, &i.input.id).await),
+            MutationField::DeleteEvent(i) => {
+                reply(events::delete(app, caller, &i.input.id, wants).await)
+            }
             MutationField::BookTicket(a) => reply(tickets::book(app, caller, &a.event_id).await),
             MutationField::CancelTicket(a) => {
                 reply(tickets::cancel(app, caller, &a.event_id).await)
@@ -274,8 +284,9 @@ pub async fn run(app: &App, caller: &Caller, op: Operation, source: &Value) -> A
             reply(rooms::bookings_of(app, source, args).await)
         }
         Operation::Event(_) | Operation::Ticket(_) => {
-            let items = [(caller.clone(), source.clone())];
-            run_batched(app, &op_kind(&op), &items)
+            let kind = op_kind(&op);
+            let items = [(caller.clone(), op, source.clone())];
+            run_batched(app, &kind, &items, wants)
                 .await
                 .pop()
                 .unwrap_or_else(|| Err(AppError::internal("batched field returned no result")))
@@ -301,17 +312,25 @@ pub fn op_kind(op: &Operation) -> BatchedField {
     }
 }
 
-/// Resolves a batched field for many parents with one read for all of them.
+/// Resolves a batched field for many parents with one read for all of them (`wants`: what
+/// any of them selects).
 pub async fn run_batched(
     app: &App,
     kind: &BatchedField,
-    items: &[(Caller, Value)],
+    items: &[(Caller, Operation, Value)],
+    wants: Wants,
 ) -> Vec<AppResult<Value>> {
-    let sources: Vec<Value> = items.iter().map(|(_, s)| s.clone()).collect();
+    let sources: Vec<Value> = items.iter().map(|(_, _, s)| s.clone()).collect();
     match kind {
         BatchedField::EventRoom => events::rooms_of(app, &sources).await,
-        BatchedField::EventTickets => tickets::holders_of(app, items).await,
-        BatchedField::TicketEvent => tickets::events_of(app, &sources).await,
+        BatchedField::EventTickets => {
+            let pairs: Vec<(Caller, Value)> = items
+                .iter()
+                .map(|(c, _, s)| (c.clone(), s.clone()))
+                .collect();
+            tickets::holders_of(app, &pairs).await
+        }
+        BatchedField::TicketEvent => tickets::events_of(app, &sources, wants).await,
         BatchedField::NotBatched => items
             .iter()
             .map(|_| Err(AppError::internal("not a batched field")))

@@ -28,6 +28,15 @@ pub struct Info {
     pub field_name: String,
     #[serde(default)]
     pub selection_set_list: Vec<String>,
+    #[serde(default, rename = "selectionSetGraphQL")]
+    pub selection_set_graphql: String,
+}
+
+impl Info {
+    /// What the query selects that costs a read of its own.
+    pub fn wants(&self) -> crate::output::Wants {
+        crate::output::Wants::from_selection(&self.selection_set_list, &self.selection_set_graphql)
+    }
 }
 
 /// The reply item of a BatchInvoke: AppSync reads `data` or the error of each item on its own.

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    optional_text, required_text, time, validate_id, MAX_DESCRIPTION_LEN, MAX_FILE_NAME_LEN,
-    MAX_NAME_LEN,
+    inventory, optional_text, required_text, time, validate_id, MAX_DESCRIPTION_LEN,
+    MAX_FILE_NAME_LEN, MAX_NAME_LEN,
 };
 use crate::error::{AppError, AppResult};
 
@@ -16,13 +16,14 @@ pub const EVENT_KIND: &str = "EVENT";
 /// Longest event. Bounds the window scanned for overlapping room bookings and for events
 /// still running when listing upcoming ones.
 pub const MAX_EVENT_MINUTES: i64 = 7 * 24 * 60;
-/// Ticket changes one updateEvent may make: a transaction holds at most 100 items.
-pub const MAX_TICKET_CHANGES: usize = 90;
+/// Ticket changes one updateEvent may make: a transaction holds at most 100 items, and the
+/// rest of an edit (the event, its counters, its room, its slot and its listing entries) may
+/// take up to 40.
+pub const MAX_TICKET_CHANGES: usize = 60;
 
 /// An event as stored. Tickets are separate items (an event may hold 20,000 of them, far
-/// beyond one 400 KB item); `tickets_left` counts down under the same transactions. It is
-/// stored rather than `tickets_sold` because DynamoDB conditions cannot do arithmetic:
-/// "at least k left" is `tickets_left >= :k`.
+/// beyond one 400 KB item), and the unsold ones are counted on the event's inventory
+/// counters (`domain::inventory`), never on this item: a booking does not write it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
@@ -43,36 +44,33 @@ pub struct Event {
     /// Minutes.
     pub event_duration: i64,
     pub total_tickets: i64,
-    pub tickets_left: i64,
+    /// How many inventory counters the event has (`inventory::shards_for`; never fewer
+    /// than before).
+    #[serde(default = "one")]
+    pub shards: i64,
     /// Optimistic lock for edits by the organiser or an admin.
     pub version: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 impl Event {
     /// Stored counts are read with checked arithmetic: the resolvers never store counts that
     /// overflow, so one that does is corrupt data, an Internal error (logged), never a panic
-    /// or a wrapped number.
-    pub fn tickets_sold(&self) -> AppResult<i64> {
-        self.total_tickets
-            .checked_sub(self.tickets_left)
-            .ok_or_else(|| self.corrupt("total_tickets - tickets_left overflows"))
-    }
-
-    /// The counts as the resolvers keep them: `0 <= tickets_left <= total_tickets`. Checked
-    /// before an event is changed, so corrupt data stops a write instead of being built on.
+    /// or a wrapped number. Checked before an event is changed, so corrupt data stops a
+    /// write instead of being built on.
     pub fn sound(self) -> AppResult<Self> {
-        self.tickets_sold()?;
-        if self.tickets_left < 0 || self.tickets_left > self.total_tickets {
-            return Err(self.corrupt("tickets_left outside 0..=total_tickets"));
+        if self.total_tickets < 0 || !(1..=inventory::MAX_SHARDS).contains(&self.shards) {
+            return Err(self.corrupt("total_tickets or shards out of range"));
         }
         Ok(self)
     }
 
-    /// `tickets_left` after `taken` more tickets are taken (negative: returned).
-    pub fn left_after(&self, taken: i64) -> AppResult<i64> {
-        self.tickets_left
-            .checked_sub(taken)
-            .ok_or_else(|| self.corrupt("tickets_left overflows"))
+    /// Tickets sold, given the tickets left on its counters.
+    pub fn sold_with(&self, left: i64) -> AppResult<i64> {
+        inventory::sold(&self.id, self.total_tickets, left)
     }
 
     /// The version after one more edit.
@@ -92,17 +90,16 @@ impl Event {
 
     fn corrupt(&self, what: &str) -> AppError {
         AppError::internal(format!(
-            "event {:?} holds corrupt counts ({what}): total_tickets {}, tickets_left {}, version {}",
-            self.id, self.total_tickets, self.tickets_left, self.version
+            "event {:?} holds corrupt counts ({what}): total_tickets {}, shards {}, version {}",
+            self.id, self.total_tickets, self.shards, self.version
         ))
     }
 }
 
 /// The error for a booking that found no ticket left.
-pub fn sold_out(event: &Event) -> AppError {
+pub fn sold_out(event_id: &str) -> AppError {
     AppError::SoldOut(format!(
-        "event {:?} is sold out: all {} tickets are taken",
-        event.id, event.total_tickets
+        "event {event_id:?} is sold out: every ticket is taken"
     ))
 }
 
@@ -252,7 +249,7 @@ pub fn new_event(
         event_datetime_end: time::format(s.end),
         event_duration: s.duration_minutes,
         total_tickets: input.total_tickets,
-        tickets_left: input.total_tickets,
+        shards: inventory::shards_for(input.total_tickets),
         version: 0,
     };
     Ok(event)
@@ -260,8 +257,11 @@ pub fn new_event(
 
 /// The event after an update's field changes, and the names of the fields that changed.
 /// A field sent with its current value is not a change (clients often echo whole objects).
+/// `sold`: the tickets sold when the counters were read (a new total may not go below it;
+/// the counters' conditions hold that against bookings since).
 pub fn apply_update(
     current: &Event,
+    sold: i64,
     input: &UpdateEventInput,
 ) -> AppResult<(Event, Vec<&'static str>)> {
     let mut next = current.clone();
@@ -317,15 +317,11 @@ pub fn apply_update(
         next.event_duration = s.duration_minutes;
     }
     if let Some(total) = input.total_tickets {
-        let sold = current.tickets_sold()?;
         if total < sold {
-            return Err(AppError::validation(format!(
-                "total_tickets {total} is below the {sold} tickets already sold"
-            )));
+            return Err(below_sold(total, sold));
         }
-        // total >= sold >= 0 here, so `total - sold` cannot overflow.
-        next.tickets_left = total - sold;
         next.total_tickets = total;
+        next.shards = current.shards.max(inventory::shards_for(total));
     }
     let fields: [(&'static str, bool); 9] = [
         ("name", next.name != current.name),
@@ -352,6 +348,18 @@ pub fn apply_update(
     ];
     changed.extend(fields.iter().filter(|(_, c)| *c).map(|(f, _)| *f));
     Ok((next, changed))
+}
+
+/// A new total below what is sold.
+pub fn below_sold(total: i64, sold: i64) -> AppError {
+    AppError::validation(format!(
+        "total_tickets {total} is below the {sold} tickets already sold"
+    ))
+}
+
+/// Whether the change moves the event's end (its counters carry a copy).
+pub fn moves_end(current: &Event, next: &Event) -> bool {
+    next.event_datetime_end != current.event_datetime_end
 }
 
 /// Whether the change needs the room's lock: a new room or time, or more tickets.
@@ -415,7 +423,7 @@ pub fn ticket_diff(visible: &BTreeSet<String>, requested: &[String]) -> AppResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::sample::{event, ids as set};
+    use crate::domain::sample::{event, ids as set, SOLD};
 
     fn strings(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| s.to_string()).collect()
@@ -486,7 +494,7 @@ mod tests {
             event_datetime_start: Some("2026-11-21T18:00:00+01:00".into()),
             ..Default::default()
         };
-        let (_, changed) = apply_update(&event(), &input).unwrap();
+        let (_, changed) = apply_update(&event(), SOLD, &input).unwrap();
         assert!(changed.is_empty(), "{changed:?}");
     }
 
@@ -497,7 +505,7 @@ mod tests {
             event_datetime_end: Some("2026-11-21T20:00:00Z".into()),
             ..Default::default()
         };
-        let (next, changed) = apply_update(&event(), &input).unwrap();
+        let (next, changed) = apply_update(&event(), SOLD, &input).unwrap();
         assert_eq!(next.event_duration, 180);
         assert_eq!(changed, vec!["event_datetime_end", "event_duration"]);
         let input = UpdateEventInput {
@@ -506,7 +514,9 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            apply_update(&event(), &input).unwrap_err().error_type(),
+            apply_update(&event(), SOLD, &input)
+                .unwrap_err()
+                .error_type(),
             "ValidationError"
         );
     }
@@ -517,26 +527,25 @@ mod tests {
     fn corrupt_stored_counts_are_internal_errors_not_overflows() {
         let mut e = event();
         e.total_tickets = i64::MIN;
-        e.tickets_left = 1;
-        assert_eq!(e.tickets_sold().unwrap_err().error_type(), "Internal");
-        let input = UpdateEventInput {
-            id: "e".into(),
-            total_tickets: Some(5),
-            ..Default::default()
-        };
+        assert_eq!(e.sold_with(1).unwrap_err().error_type(), "Internal");
+        // An update reads the event through `sound` before `apply_update` sees it.
+        assert_eq!(e.clone().sound().unwrap_err().error_type(), "Internal");
+        let mut counters = inventory::counters_for("e", 10, "end", "org");
+        counters[0].left = i64::MIN;
         assert_eq!(
-            apply_update(&e, &input).unwrap_err().error_type(),
+            inventory::total_left("e", &counters)
+                .unwrap_err()
+                .error_type(),
             "Internal"
         );
         let mut e = event();
-        e.tickets_left = i64::MIN;
-        assert_eq!(e.left_after(1).unwrap_err().error_type(), "Internal");
         e.version = i64::MAX;
         assert_eq!(e.next_version().unwrap_err().error_type(), "Internal");
-        assert_eq!(event().tickets_sold().unwrap(), 4);
+        assert_eq!(event().sold_with(6).unwrap(), SOLD);
         assert!(event().sound().is_ok());
+        assert_eq!(event().sold_with(11).unwrap_err().error_type(), "Internal");
         let mut e = event();
-        e.tickets_left = 11;
+        e.shards = 0;
         assert_eq!(e.sound().unwrap_err().error_type(), "Internal");
     }
 
@@ -550,7 +559,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            apply_update(&e, &input).unwrap_err().error_type(),
+            apply_update(&e, SOLD, &input).unwrap_err().error_type(),
             "Internal"
         );
     }

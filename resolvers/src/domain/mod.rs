@@ -6,6 +6,7 @@ pub mod authz;
 pub mod booking;
 pub mod caller;
 pub mod event;
+pub mod inventory;
 pub mod plan;
 pub mod profile;
 pub mod room;

@@ -11,10 +11,11 @@
 //! them apart by their data.
 
 use super::booking::Booking;
-use super::event::{touches_room, Event, TicketDiff};
+use super::event::{moves_end, touches_room, Event, TicketDiff};
+use super::inventory::{counters_for, spread, Counter};
 use super::room::Room;
 use super::ticket::Ticket;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// What a write requires of the item it changes; the transaction commits only if every
 /// write's check holds.
@@ -22,10 +23,12 @@ use crate::error::{AppError, AppResult};
 pub enum Check {
     /// No event has this id yet.
     EventIsNew,
-    /// The event is as it was read (same `version`), and holds the tickets the write takes.
+    /// The event is as it was read (same `version`).
     EventAsRead,
-    /// The event exists, has at least the tickets the write takes, and (when booking) has not
-    /// ended.
+    /// No counter has this key yet.
+    CounterIsNew,
+    /// The counter exists and holds the tickets the write takes; when booking, the event
+    /// has not ended, and (seed 000's call) the one booking does not organise it.
     TicketsLeft,
     /// The user holds no ticket for the event yet (one per person).
     NoTicketYet,
@@ -40,27 +43,46 @@ pub enum Check {
     RoomAsRead,
 }
 
+/// A change of one inventory counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Take {
+    pub event_id: String,
+    pub shard: i64,
+    /// Tickets taken (negative: returned); only if that many are there.
+    pub count: i64,
+    /// Only if the event has not ended by then (a booking).
+    pub open_at: Option<String>,
+    /// Only if this user does not organise the event (seed 000's self-booking call, which
+    /// means something else from the organiser).
+    pub guest: Option<String>,
+    /// The event's new end, copied onto the counter.
+    pub ends_at: Option<String>,
+    /// On counter 0: the event's new number of counters.
+    pub shards: Option<i64>,
+}
+
 /// One write of a plan.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Write {
     /// A new event.
     PutEvent(Event),
-    /// An organiser's edit: `next`'s fields, and `tickets_left` moved by `left_delta`.
+    /// An organiser's edit: `next`'s fields.
     EditEvent {
         version: i64,
         next: Event,
-        left_delta: i64,
-    },
-    /// Takes `count` tickets from the event's pool (negative: returns them), touching
-    /// nothing else. With `open_at`, only if the event has not ended by then.
-    TakeTickets {
-        event_id: String,
-        count: i64,
-        open_at: Option<String>,
     },
     DeleteEvent {
         id: String,
         version: i64,
+    },
+    /// A new inventory counter.
+    PutCounter(Counter),
+    /// Moves a counter (`Check::TicketsLeft`).
+    TakeTickets(Take),
+    /// Unconditional: the event's own lock (its version) guards it.
+    DeleteCounter {
+        event_id: String,
+        shard: i64,
     },
     PutTicket(Ticket),
     DeleteTicket {
@@ -95,7 +117,8 @@ impl Write {
         Some(match self {
             Self::PutEvent(_) => Check::EventIsNew,
             Self::EditEvent { .. } | Self::DeleteEvent { .. } => Check::EventAsRead,
-            Self::TakeTickets { .. } => Check::TicketsLeft,
+            Self::PutCounter(_) => Check::CounterIsNew,
+            Self::TakeTickets(_) => Check::TicketsLeft,
             Self::PutTicket(_) => Check::NoTicketYet,
             Self::DeleteTicket { .. } => Check::TicketHeld,
             Self::PutBooking(_) => Check::SlotFree,
@@ -103,7 +126,7 @@ impl Write {
             Self::LockRoom { .. } | Self::EditRoom { .. } | Self::DeleteRoom { .. } => {
                 Check::RoomAsRead
             }
-            Self::DeleteBooking(_) => return None,
+            Self::DeleteBooking(_) | Self::DeleteCounter { .. } => return None,
         })
     }
 }
@@ -152,51 +175,67 @@ impl Outcome {
     }
 }
 
-/// A new event, its booking of the room's slot, and the room's lock (capacity, no overlap).
+/// A new event, its booking of the room's slot, the room's lock (capacity, no overlap), and
+/// its inventory counters.
 pub fn create_event(event: &Event, room: &Room) -> Plan {
+    let counters = counters_for(
+        &event.id,
+        event.total_tickets,
+        &event.event_datetime_end,
+        &event.owner_id,
+    );
     [
         Write::PutEvent(event.clone()),
         Write::PutBooking(Booking::of(event)),
         lock(room, event.total_tickets),
     ]
     .into_iter()
+    .chain(counters.into_iter().map(Write::PutCounter))
     .collect()
 }
 
-/// One person's ticket: created only if they hold none, taken only if one is left and the
-/// event has not ended when booked.
-pub fn book(ticket: &Ticket) -> Plan {
-    [
-        Write::PutTicket(ticket.clone()),
-        Write::TakeTickets {
-            event_id: ticket.event_id.clone(),
-            count: 1,
-            open_at: Some(ticket.booked_at.clone()),
-        },
-    ]
-    .into_iter()
-    .collect()
+fn take(event_id: &str, shard: i64, count: i64) -> Take {
+    Take {
+        event_id: event_id.to_string(),
+        shard,
+        count,
+        open_at: None,
+        guest: None,
+        ends_at: None,
+        shards: None,
+    }
 }
 
-/// One person's ticket back to the pool.
-pub fn cancel(event_id: &str, user_id: &str) -> Plan {
+/// One person's ticket from counter `ticket`'s shard: created only if they hold none, taken
+/// only if the counter has one and the event has not ended when booked; with `guest`, only
+/// if they do not organise the event.
+pub fn book(ticket: &Ticket, shard: i64, guest: bool) -> Plan {
+    let mut t = take(&ticket.event_id, shard, 1);
+    t.open_at = Some(ticket.booked_at.clone());
+    t.guest = guest.then(|| ticket.user_id.clone());
+    [Write::PutTicket(ticket.clone()), Write::TakeTickets(t)]
+        .into_iter()
+        .collect()
+}
+
+/// One person's ticket back to counter `shard`; with `guest`, only if they do not organise
+/// the event.
+pub fn cancel(event_id: &str, user_id: &str, shard: i64, guest: bool) -> Plan {
+    let mut t = take(event_id, shard, -1);
+    t.guest = guest.then(|| user_id.to_string());
     [
         Write::DeleteTicket {
             event_id: event_id.to_string(),
             user_id: user_id.to_string(),
         },
-        Write::TakeTickets {
-            event_id: event_id.to_string(),
-            count: -1,
-            open_at: None,
-        },
+        Write::TakeTickets(t),
     ]
     .into_iter()
     .collect()
 }
 
-/// The event as read, and its slot. Its tickets are removed after the commit (best effort:
-/// they are unreachable once the event is gone).
+/// The event as read, its slot and its counters. Its tickets are removed after the commit
+/// (best effort: they are unreachable once the event is gone).
 pub fn delete_event(event: &Event) -> Plan {
     [
         Write::DeleteEvent {
@@ -206,51 +245,85 @@ pub fn delete_event(event: &Event) -> Plan {
         Write::DeleteBooking(Booking::of(event)),
     ]
     .into_iter()
+    .chain((0..event.shards).map(|shard| Write::DeleteCounter {
+        event_id: event.id.clone(),
+        shard,
+    }))
     .collect()
 }
 
 /// An organiser's (or admin's) `updateEvent`: the changed fields (if `fields_changed`) under
-/// the event's version, the ticket changes, and, when the room, time or ticket count moves
+/// the event's version; the ticket changes; the counters (`left`: each counter's count as
+/// read, by shard) moved by the new total minus the tickets taken, grown to `next.shards`,
+/// and given the new end when it moves; and, when the room, time or ticket count moves
 /// (`touches_room`), the room's lock (from `room`, read and checked for clashes) and the
-/// slot's move. `now` stamps added tickets.
+/// slot's move. `now` stamps added tickets. `Ok(None)`: the counters as read hold too few
+/// tickets for the change.
 pub fn edit_event(
     current: &Event,
     next: &Event,
     fields_changed: bool,
     diff: &TicketDiff,
+    left: &[i64],
     room: Option<&Room>,
     now: &str,
-) -> AppResult<Plan> {
-    let taken = diff.taken();
-    let mut writes = vec![if fields_changed {
-        let left_delta = next
-            .total_tickets
-            .checked_sub(current.total_tickets)
-            .and_then(|d| d.checked_sub(taken))
-            .ok_or_else(|| {
-                AppError::internal(format!(
-                    "event {:?}: total_tickets {} cannot move to {}",
-                    current.id, current.total_tickets, next.total_tickets
-                ))
-            })?;
-        Write::EditEvent {
+) -> AppResult<Option<Plan>> {
+    let total_delta = next
+        .total_tickets
+        .checked_sub(current.total_tickets)
+        .and_then(|d| d.checked_sub(diff.taken()))
+        .ok_or_else(|| {
+            crate::error::AppError::internal(format!(
+                "event {:?}: total_tickets {} cannot move to {}",
+                current.id, current.total_tickets, next.total_tickets
+            ))
+        })?;
+    let Some(adjusts) = spread(left, next.shards, total_delta) else {
+        return Ok(None);
+    };
+    let mut writes = Vec::new();
+    if fields_changed {
+        writes.push(Write::EditEvent {
             version: current.version,
             next: next.clone(),
-            left_delta,
+        });
+    }
+    let new_end = moves_end(current, next).then(|| next.event_datetime_end.clone());
+    let grows = next.shards > current.shards;
+    let existing = left.len() as i64;
+    for shard in 0..next.shards.max(existing) {
+        let delta = adjusts
+            .iter()
+            .find(|a| a.shard == shard)
+            .map_or(0, |a| a.delta);
+        if shard >= existing {
+            let mut c = Counter::new(
+                &next.id,
+                shard,
+                delta,
+                &next.event_datetime_end,
+                &next.owner_id,
+            );
+            c.shards = (shard == 0).then_some(next.shards);
+            writes.push(Write::PutCounter(c));
+            continue;
         }
-    } else {
-        Write::TakeTickets {
-            event_id: current.id.clone(),
-            count: taken,
-            open_at: None,
+        let rewrite_shards = shard == 0 && grows;
+        if delta == 0 && new_end.is_none() && !rewrite_shards {
+            continue;
         }
-    }];
-    writes.extend(diff.add.iter().map(|user_id| {
-        Write::PutTicket(Ticket {
-            event_id: current.id.clone(),
-            user_id: user_id.clone(),
-            booked_at: now.to_string(),
-        })
+        let mut t = take(&current.id, shard, -delta);
+        t.ends_at = new_end.clone();
+        t.shards = rewrite_shards.then_some(next.shards);
+        writes.push(Write::TakeTickets(t));
+    }
+    writes.extend(diff.add.iter().enumerate().map(|(i, user_id)| {
+        Write::PutTicket(Ticket::new(
+            &current.id,
+            user_id,
+            now,
+            i as i64 % next.shards.max(1),
+        ))
     }));
     writes.extend(diff.remove.iter().map(|user_id| Write::DeleteTicket {
         event_id: current.id.clone(),
@@ -259,7 +332,7 @@ pub fn edit_event(
     match (touches_room(current, next), room) {
         (false, _) => {}
         (true, None) => {
-            return Err(AppError::internal(format!(
+            return Err(crate::error::AppError::internal(format!(
                 "event {:?} moves in its room but no room lock was planned",
                 current.id
             )))
@@ -275,7 +348,7 @@ pub fn edit_event(
             }
         }
     }
-    Ok(Plan { writes })
+    Ok(Some(Plan { writes }))
 }
 
 /// A new name or capacity, under the room's lock.
@@ -319,27 +392,39 @@ mod tests {
         e
     }
 
+    fn takes(plan: &Plan) -> Vec<&Take> {
+        plan.writes()
+            .iter()
+            .filter_map(|w| match w {
+                Write::TakeTickets(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn a_booking_creates_one_ticket_and_takes_one_while_open() {
-        let t = Ticket {
-            event_id: "e".into(),
-            user_id: "u".into(),
-            booked_at: "2026-11-20T10:00:00.000Z".into(),
-        };
-        let plan = book(&t);
+        let t = Ticket::new("e", "u", "2026-11-20T10:00:00.000Z", 1);
+        assert_eq!(t.holders, "e#1", "listed with the counter it came from");
+        let plan = book(&t, 1, false);
         assert_eq!(plan.checks(), [Check::NoTicketYet, Check::TicketsLeft]);
-        assert!(plan.writes().contains(&Write::TakeTickets {
-            event_id: "e".into(),
-            count: 1,
-            open_at: Some(t.booked_at.clone()),
-        }));
-        let plan = cancel("e", "u");
+        assert_eq!(
+            takes(&plan),
+            [&Take {
+                event_id: "e".into(),
+                shard: 1,
+                count: 1,
+                open_at: Some(t.booked_at.clone()),
+                guest: None,
+                ends_at: None,
+                shards: None,
+            }]
+        );
+        assert_eq!(takes(&book(&t, 1, true))[0].guest.as_deref(), Some("u"));
+        let plan = cancel("e", "u", 0, false);
         assert_eq!(plan.checks(), [Check::TicketHeld, Check::TicketsLeft]);
-        assert!(plan.writes().contains(&Write::TakeTickets {
-            event_id: "e".into(),
-            count: -1,
-            open_at: None,
-        }));
+        let back = takes(&plan)[0];
+        assert_eq!((back.count, back.open_at.as_deref()), (-1, None));
     }
 
     #[test]
@@ -348,7 +433,12 @@ mod tests {
         let plan = create_event(&e, &room("r"));
         assert_eq!(
             plan.checks(),
-            [Check::EventIsNew, Check::SlotFree, Check::RoomAsRead]
+            [
+                Check::EventIsNew,
+                Check::SlotFree,
+                Check::RoomAsRead,
+                Check::CounterIsNew
+            ]
         );
         assert!(plan.writes().contains(&Write::LockRoom {
             room_id: "r".into(),
@@ -360,19 +450,24 @@ mod tests {
         assert!(plan
             .writes()
             .contains(&Write::DeleteBooking(Booking::of(&e))));
+        assert!(plan.writes().contains(&Write::DeleteCounter {
+            event_id: "e".into(),
+            shard: 0
+        }));
     }
 
     #[test]
     fn an_organisers_ticket_changes_alone_only_move_the_counter() {
         let e = event();
-        let plan = edit_event(&e, &e, false, &diff(&["b", "c"], &["a"]), None, "now").unwrap();
+        let plan = edit_event(&e, &e, false, &diff(&["b", "c"], &["a"]), &[6], None, "now")
+            .unwrap()
+            .unwrap();
         assert_eq!(
             plan.writes()[0],
-            Write::TakeTickets {
-                event_id: "e".into(),
+            Write::TakeTickets(Take {
                 count: 1,
-                open_at: None,
-            }
+                ..take("e", 0, 0)
+            })
         );
         let checks = plan.checks();
         assert_eq!(
@@ -387,6 +482,7 @@ mod tests {
             !checks.contains(&Check::RoomAsRead),
             "the room is untouched"
         );
+        assert!(!checks.contains(&Check::EventAsRead), "the event item too");
     }
 
     #[test]
@@ -395,24 +491,38 @@ mod tests {
         let mut next = current.clone();
         next.room_id = "big".into();
         next.total_tickets = 300;
-        next.tickets_left = 296;
+        next.shards = 2;
         let plan = edit_event(
             &current,
             &next,
             true,
             &diff(&[], &[]),
+            &[6],
             Some(&room("big")),
             "now",
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             plan.writes()[0],
             Write::EditEvent {
                 version: 3,
                 next: next.clone(),
-                left_delta: 290,
             }
         );
+        // 290 more tickets over the grown inventory: 145 on each counter, one of them new.
+        assert_eq!(
+            plan.writes()[1],
+            Write::TakeTickets(Take {
+                count: -145,
+                shards: Some(2),
+                ..take("e", 0, 0)
+            })
+        );
+        assert!(matches!(
+            &plan.writes()[2],
+            Write::PutCounter(c) if c.shard == 1 && c.left == 145
+        ));
         assert!(plan.writes().contains(&Write::LockRoom {
             room_id: "big".into(),
             version: 7,
@@ -436,23 +546,68 @@ mod tests {
             &next,
             true,
             &diff(&["x"], &[]),
+            &[6],
             Some(&room("r")),
             "now",
         )
+        .unwrap()
         .unwrap();
         assert_eq!(
             plan.checks(),
             [
                 Check::EventAsRead,
+                Check::TicketsLeft,
                 Check::NoTicketYet,
                 Check::RoomAsRead,
                 Check::SlotHeld
             ]
         );
-        assert!(matches!(
-            plan.writes()[0],
-            Write::EditEvent { left_delta: 9, .. }
-        ));
+        // 10 more tickets, one of them given to x: 9 more on the counter.
+        assert_eq!(takes(&plan)[0].count, -9);
+    }
+
+    #[test]
+    fn lowering_takes_from_the_counters_and_never_below_what_is_sold() {
+        let mut current = event();
+        current.shards = 2;
+        let mut next = current.clone();
+        next.total_tickets = 5;
+        next.event_datetime_end = "2026-11-21T20:00:00.000Z".into();
+        let plan = edit_event(
+            &current,
+            &next,
+            true,
+            &diff(&[], &[]),
+            &[3, 3],
+            Some(&room("r")),
+            "now",
+        )
+        .unwrap()
+        .unwrap();
+        let moved: Vec<(i64, i64, Option<&str>)> = takes(&plan)
+            .iter()
+            .map(|t| (t.shard, t.count, t.ends_at.as_deref()))
+            .collect();
+        // 5 fewer, from the fullest first; every counter gets the new end.
+        assert_eq!(
+            moved,
+            [
+                (0, 3, Some("2026-11-21T20:00:00.000Z")),
+                (1, 2, Some("2026-11-21T20:00:00.000Z"))
+            ]
+        );
+        next.total_tickets = 3;
+        let refused = edit_event(
+            &current,
+            &next,
+            true,
+            &diff(&[], &[]),
+            &[3, 3],
+            Some(&room("r")),
+            "now",
+        )
+        .unwrap();
+        assert_eq!(refused, None, "7 fewer than 10, with only 6 left");
     }
 
     #[test]
@@ -460,7 +615,8 @@ mod tests {
         let current = event();
         let mut next = current.clone();
         next.room_id = "elsewhere".into();
-        let err = edit_event(&current, &next, true, &diff(&[], &[]), None, "now").unwrap_err();
+        let err =
+            edit_event(&current, &next, true, &diff(&[], &[]), &[6], None, "now").unwrap_err();
         assert_eq!(err.error_type(), "Internal");
         let mut corrupt = current.clone();
         corrupt.total_tickets = i64::MIN;
@@ -469,6 +625,7 @@ mod tests {
             &next,
             true,
             &diff(&[], &[]),
+            &[6],
             Some(&room("r")),
             "now",
         )
@@ -486,11 +643,7 @@ mod tests {
 
     #[test]
     fn an_outcome_names_what_failed_whatever_the_order() {
-        let plan = book(&Ticket {
-            event_id: "e".into(),
-            user_id: "u".into(),
-            booked_at: "t".into(),
-        });
+        let plan = book(&Ticket::new("e", "u", "t", 0), 0, false);
         let mut writes = plan.into_writes();
         writes.reverse();
         let failed = Outcome::Refused(vec![writes[1].clone()]);

@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use super::event::{Event, TicketDiff, EVENT_KIND};
 use super::room::{Room, ROOM_KIND};
 
-/// A two-hour event in room "1" with 4 of its 10 tickets sold.
+/// Tickets sold of the sample event's 10 (6 left on its counter).
+pub const SOLD: i64 = 4;
+
+/// A two-hour event in room "1" with 10 tickets, one counter.
 pub fn event() -> Event {
     Event {
         id: "e".into(),
@@ -20,7 +23,7 @@ pub fn event() -> Event {
         event_datetime_end: "2026-11-21T19:00:00.000Z".into(),
         event_duration: 120,
         total_tickets: 10,
-        tickets_left: 6,
+        shards: 1,
         version: 0,
     }
 }

@@ -1,59 +1,151 @@
-//! One person's own ticket, booked or cancelled in one planned transaction, with a failure
-//! explained by the check that failed. Shared by `bookTicket` / `cancelTicket` and seed
-//! 000's booking through `updateEvent`.
+//! One person's own ticket, booked or cancelled in one planned transaction on one of the
+//! event's inventory counters, with a failure explained by what the counters hold. Shared by
+//! `bookTicket` / `cancelTicket` and seed 000's booking through `updateEvent`.
+//!
+//! A booking costs one round trip when this container already knows how many counters the
+//! event has: a transaction on a counter picked at random. Only when that counter turns out
+//! empty (or the number is not known) are the counters read, all in one BatchGetItem,
+//! strongly consistent; then the non-empty ones are tried in random order. When every counter
+//! reads empty the answer is SoldOut, and nothing was written; a container that just saw
+//! the event sold out reads first instead of trying a write.
 
-use crate::config::Db;
+use crate::config::App;
 use crate::domain::event::sold_out;
+use crate::domain::inventory::Counter;
 use crate::domain::plan::{self, Check, Outcome};
 use crate::domain::ticket::Ticket;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
-use crate::store::events;
+use crate::store::{inventory, Read};
 use crate::telemetry;
 
-/// Creates the caller's ticket only if they hold none, and takes one only if one is left and
-/// the event has not ended.
-pub async fn book_own(db: &Db, event_id: &str, user: &str) -> AppResult<Ticket> {
-    let ticket = Ticket {
-        event_id: event_id.to_string(),
-        user_id: user.to_string(),
-        booked_at: time::now(),
-    };
-    let outcome = db.transact(plan::book(&ticket)).await?;
+/// Reads of the counters (each followed by attempts on the non-empty ones) before a booking
+/// gives up as contended.
+const READ_ROUNDS: usize = 3;
+
+/// What a booking or a cancellation did.
+#[derive(Debug)]
+pub enum Done<T> {
+    Done(T),
+    /// Seed 000's call (`guest`) came from the event's organiser, for whom the same call
+    /// means an edit of the holder list: nothing was written.
+    Organiser,
+    /// A cancellation by someone who holds no ticket (the event exists).
+    NotHeld,
+}
+
+/// How one attempt on one counter ended.
+enum Attempt {
+    Booked,
+    AlreadyHeld,
+    /// The counter had no ticket, the event ended, the organiser asked as a guest, or the
+    /// counter is gone: the counters as read say which.
+    Refused,
+}
+
+async fn attempt(app: &App, ticket: &Ticket, shard: i64, guest: bool) -> AppResult<Attempt> {
+    let outcome = app.db.transact(plan::book(ticket, shard, guest)).await?;
+    Ok(match outcome {
+        Outcome::Committed => Attempt::Booked,
+        o if o.refused(Check::NoTicketYet) => Attempt::AlreadyHeld,
+        _ => Attempt::Refused,
+    })
+}
+
+fn already_held(event_id: &str) -> AppError {
+    AppError::Conflict(format!(
+        "you already hold a ticket for event {event_id:?}; each person may hold one"
+    ))
+}
+
+/// Creates the caller's ticket only if they hold none, taking it from a counter that has
+/// one, only if the event has not ended. With `guest`, only if the caller does not organise
+/// the event (else `Done::Organiser`, nothing written).
+pub async fn book_own(
+    app: &App,
+    event_id: &str,
+    user: &str,
+    guest: bool,
+) -> AppResult<Done<Ticket>> {
+    let now = time::now();
+    let ticket_on = |shard| Ticket::new(event_id, user, &now, shard);
+    let mut known = app.cache.shards(event_id);
+    if let Some(n) = known.filter(|_| !app.cache.seen_sold_out(event_id)) {
+        let shard = fastrand::i64(0..n.max(1));
+        match attempt(app, &ticket_on(shard), shard, guest).await? {
+            Attempt::Booked => return Ok(booked(ticket_on(shard))),
+            Attempt::AlreadyHeld => return Err(already_held(event_id)),
+            Attempt::Refused => {}
+        }
+    }
+    for _ in 0..READ_ROUNDS {
+        let counters = inventory::read(&app.db, event_id, known.unwrap_or(1), Read::Latest).await?;
+        let Some(first) = counters.first() else {
+            return Err(AppError::NotFound(format!(
+                "event {event_id:?} does not exist"
+            )));
+        };
+        known = Some(counters.len() as i64);
+        app.cache.learn_shards(event_id, counters.len() as i64);
+        if first.ends_at <= now {
+            return Err(AppError::Validation(format!(
+                "event {event_id:?} ended at {}; tickets can no longer be booked",
+                first.ends_at
+            )));
+        }
+        if guest && first.owner_id == user {
+            return Ok(Done::Organiser);
+        }
+        let mut open: Vec<&Counter> = counters.iter().filter(|c| c.left > 0).collect();
+        app.cache.saw_sold_out(event_id, open.is_empty());
+        if open.is_empty() {
+            return Err(sold_out(event_id));
+        }
+        fastrand::shuffle(&mut open);
+        for c in open {
+            match attempt(app, &ticket_on(c.shard), c.shard, guest).await? {
+                Attempt::Booked => return Ok(booked(ticket_on(c.shard))),
+                Attempt::AlreadyHeld => return Err(already_held(event_id)),
+                Attempt::Refused => {}
+            }
+        }
+    }
+    Err(AppError::Conflict(
+        "too many people are booking this event at the same moment; please retry".into(),
+    ))
+}
+
+fn booked(ticket: Ticket) -> Done<Ticket> {
+    telemetry::booked();
+    Done::Done(ticket)
+}
+
+/// Deletes the caller's ticket and returns it to one of the event's counters. With `guest`,
+/// only if the caller does not organise the event.
+pub async fn cancel_own(app: &App, event_id: &str, user: &str, guest: bool) -> AppResult<Done<()>> {
+    let shard = app
+        .cache
+        .shards(event_id)
+        .map_or(0, |n| fastrand::i64(0..n.max(1)));
+    let outcome = app
+        .db
+        .transact(plan::cancel(event_id, user, shard, guest))
+        .await?;
     if matches!(outcome, Outcome::Committed) {
-        telemetry::booked();
-        return Ok(ticket);
+        app.cache.saw_sold_out(event_id, false);
+        return Ok(Done::Done(()));
     }
-    if outcome.refused(Check::NoTicketYet) {
-        return Err(AppError::Conflict(format!(
-            "you already hold a ticket for event {event_id:?}; each person may hold one"
-        )));
-    }
-    // Only the failure path reads, to say which part of `TicketsLeft` failed.
-    match events::get(db, event_id).await? {
+    // Only the failure path reads, to say why.
+    let counters = inventory::read(&app.db, event_id, 1, Read::Latest).await?;
+    match counters.first() {
         None => Err(AppError::NotFound(format!(
             "event {event_id:?} does not exist"
         ))),
-        Some(e) if e.event_datetime_end <= ticket.booked_at => Err(AppError::Validation(format!(
-            "event {event_id:?} ended at {}; tickets can no longer be booked",
-            e.event_datetime_end
+        Some(c) if guest && c.owner_id == user => Ok(Done::Organiser),
+        Some(_) if outcome.refused(Check::TicketHeld) => Ok(Done::NotHeld),
+        // The counter picked is gone while the event is not (it never shrinks): stale data.
+        Some(_) => Err(AppError::internal(format!(
+            "event {event_id:?}: counter {shard} refused a returned ticket"
         ))),
-        Some(e) => Err(sold_out(&e)),
-    }
-}
-
-/// Deletes the caller's ticket and returns it to the pool.
-pub async fn cancel_own(db: &Db, event_id: &str, user: &str) -> AppResult<()> {
-    let outcome = db.transact(plan::cancel(event_id, user)).await?;
-    if matches!(outcome, Outcome::Committed) {
-        Ok(())
-    } else if outcome.refused(Check::TicketHeld) {
-        Err(AppError::NotFound(format!(
-            "you hold no ticket for event {event_id:?}"
-        )))
-    } else {
-        Err(AppError::NotFound(format!(
-            "event {event_id:?} does not exist"
-        )))
     }
 }

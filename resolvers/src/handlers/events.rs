@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{by_parent_key, connection};
+use super::{by_parent_key, connection, counts};
 use crate::config::{App, Db};
 use crate::domain::authz::{require_event_manager, require_user};
 use crate::domain::caller::Caller;
@@ -14,8 +14,8 @@ use crate::domain::plan::{self, Check, Outcome};
 use crate::domain::room::Room;
 use crate::domain::{page_limit, validate_id};
 use crate::error::{AppError, AppResult};
-use crate::output::{Connection, EventOut, RoomOut};
-use crate::store::{bookings, events, rooms, tickets};
+use crate::output::{Connection, EventOut, RoomOut, Wants};
+use crate::store::{bookings, events, rooms, tickets, Page, Read};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,19 +25,24 @@ pub struct ListEventsArgs {
     pub next_token: Option<String>,
 }
 
-pub async fn list(app: &App, args: ListEventsArgs) -> AppResult<Connection<EventOut>> {
+pub async fn list(
+    app: &App,
+    args: ListEventsArgs,
+    wants: Wants,
+) -> AppResult<Connection<EventOut>> {
     let when = args.when.unwrap_or_default();
     let context = format!("listEvents|{when:?}");
     let start = app.tokens.open_opt(&context, args.next_token.as_deref())?;
     let page = events::list(&app.db, when, Utc::now(), page_limit(args.limit)?, start).await?;
-    connection(app, &context, page, EventOut::try_from)
+    let page = Page {
+        items: counts::outs(app, page.items, wants, Read::Eventual).await?,
+        next: page.next,
+    };
+    connection(app, &context, page, Ok)
 }
 
-pub async fn get(app: &App, id: &str) -> AppResult<Option<EventOut>> {
-    events::get(&app.db, id)
-        .await?
-        .map(EventOut::try_from)
-        .transpose()
+pub async fn get(app: &App, id: &str, wants: Wants) -> AppResult<Option<EventOut>> {
+    counts::one(app, id, wants).await
 }
 
 /// An event about to be changed: it exists and its counts are sound.
@@ -84,7 +89,9 @@ pub async fn create(app: &App, caller: &Caller, input: CreateEventInput) -> AppR
         let room = claim_room(&app.db, &event).await?;
         let outcome = app.db.transact(plan::create_event(&event, &room)).await?;
         if matches!(outcome, Outcome::Committed) {
-            return EventOut::try_from(event);
+            app.cache.learn_shards(&event.id, event.shards);
+            let left = event.total_tickets;
+            return EventOut::new(event, Some(left));
         }
         if outcome.refused(Check::EventIsNew) {
             return Err(AppError::Conflict(format!(
@@ -98,20 +105,25 @@ pub async fn create(app: &App, caller: &Caller, input: CreateEventInput) -> AppR
     ))
 }
 
-pub async fn delete(app: &App, caller: &Caller, id: &str) -> AppResult<EventOut> {
+pub async fn delete(app: &App, caller: &Caller, id: &str, wants: Wants) -> AppResult<EventOut> {
     require_user(caller)?;
     let current = existing(&app.db, id).await?;
     require_event_manager(caller, &current.owner_id)?;
+    // What it held as it goes, if asked.
+    let out = counts::outs(app, vec![current.clone()], wants, Read::Latest)
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::internal("no event to answer"))?;
     if let Outcome::Refused(_) = app.db.transact(plan::delete_event(&current)).await? {
         return Err(AppError::Conflict(format!(
             "event {id:?} changed while this request ran; reload and retry"
         )));
     }
-    if let Err(e) = tickets::delete_all(&app.db, id).await {
+    if let Err(e) = tickets::delete_all(&app.db, id, current.shards).await {
         // The event is gone; its tickets are unreachable and skipped by every reader.
         tracing::warn!(event_id = id, error = %e, "tickets of a deleted event were not all removed");
     }
-    EventOut::try_from(current)
+    Ok(out)
 }
 
 /// `Event.room` for a whole page in one BatchGetItem: each item gets its room, or its own

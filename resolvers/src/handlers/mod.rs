@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod booking;
+pub mod counts;
 pub mod events;
 pub mod profile;
 pub mod rooms;

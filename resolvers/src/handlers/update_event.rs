@@ -1,17 +1,22 @@
 //! `updateEvent`, which means one of three things depending on who sends what:
-//! - [`echo`]: the fields sent back unchanged and the tickets the caller was shown: nothing
+//! - seed 000's booking ([`own_call`]): someone sends `{id, tickets}` naming only themselves
+//!   (to book) or nobody (to cancel): exactly their own ticket is booked or cancelled, as
+//!   `bookTicket` / `cancelTicket` would, in one transaction with no read before it, and
+//!   repeating a booking while holding a ticket is a Conflict. The same call from the
+//!   organiser means an edit of the holder list: the transaction's condition refuses it
+//!   (the counters carry the organiser) and it is decided below;
+//! - an echo: the fields sent back unchanged and the tickets the caller was shown: nothing
 //!   to write (clients echo whole objects);
-//! - [`own_ticket`]: seed 000's booking: someone who does not manage the event sends the
-//!   tickets they saw plus (or minus) their own id: exactly their own ticket is booked
-//!   (or cancelled), as `bookTicket` / `cancelTicket` would;
-//! - [`organiser_edit`]: the organiser or an admin changes fields and/or anyone's tickets,
-//!   in one planned transaction (`domain::plan::edit_event`).
+//! - an organiser's (or admin's) edit of fields and/or anyone's tickets, in one planned
+//!   transaction (`domain::plan::edit_event`).
 
 use std::collections::BTreeSet;
 
-use super::booking::{book_own, cancel_own};
+use super::booking::{book_own, cancel_own, Done};
+use super::counts;
 use super::events::{claim_room, existing, ROOM_ATTEMPTS};
-use crate::config::{App, Db};
+use super::tickets::HOLDERS_SHOWN;
+use crate::config::App;
 use crate::domain::authz::{
     can_manage_event, may_change_tickets, may_edit_event_fields, require_user,
 };
@@ -19,36 +24,72 @@ use crate::domain::caller::Caller;
 use crate::domain::event::{
     apply_update, sold_out, ticket_diff, touches_room, Event, TicketDiff, UpdateEventInput,
 };
+use crate::domain::inventory::total_left;
 use crate::domain::plan::{self, Check, Outcome};
-use crate::domain::time;
+use crate::domain::{time, validate_id};
 use crate::error::{AppError, AppResult};
-use crate::output::EventOut;
-use crate::store::tickets;
+use crate::output::{EventOut, Wants};
+use crate::store::{inventory, tickets, Read};
 
-pub async fn update(app: &App, caller: &Caller, input: UpdateEventInput) -> AppResult<EventOut> {
+pub async fn update(
+    app: &App,
+    caller: &Caller,
+    input: UpdateEventInput,
+    wants: Wants,
+) -> AppResult<EventOut> {
     let user = require_user(caller)?;
+    if let Some(book) = own_call(caller, user, &input)? {
+        if let Some(done) = own_ticket(app, &input.id, user, book, wants).await? {
+            return Ok(done);
+        }
+    }
     for _ in 0..ROOM_ATTEMPTS {
         let current = existing(&app.db, &input.id).await?;
+        let counters = inventory::read(&app.db, &current.id, current.shards, Read::Latest).await?;
+        let left_by_shard: Vec<i64> = counters.iter().map(|c| c.left).collect();
+        if counters
+            .iter()
+            .enumerate()
+            .any(|(k, c)| c.shard != k as i64)
+        {
+            return Err(AppError::internal(format!(
+                "event {:?}: its counters are not numbered 0..{}",
+                current.id,
+                counters.len()
+            )));
+        }
+        let left = total_left(&current.id, &counters)?;
+        let sold = current.sold_with(left)?;
         let manages = can_manage_event(caller, &current.owner_id);
-        let (next, changed) = apply_update(&current, &input)?;
+        let (next, changed) = apply_update(&current, sold, &input)?;
         may_edit_event_fields(manages, &changed)?;
-        let diff = match &input.tickets {
-            None => TicketDiff::default(),
+        let (diff, visible) = match &input.tickets {
+            None => (TicketDiff::default(), BTreeSet::new()),
             Some(requested) => {
-                let visible = visible_holders(&app.db, &current.id, user, manages).await?;
+                let visible = visible_holders(app, &current, user, manages).await?;
                 let diff = ticket_diff(&visible, requested)?;
                 may_change_tickets(user, manages, &diff)?;
-                diff.bounded()?
+                (diff.bounded()?, visible)
             }
         };
         if changed.is_empty() && diff.is_empty() {
-            return echo(current);
+            if !manages && visible.contains(user) {
+                // Sent with their own id while holding a ticket: a booking repeated.
+                return Err(already_held(&current.id));
+            }
+            return EventOut::new(current, wants.counts.then_some(left));
         }
-        if changed.is_empty() && !manages {
-            return own_ticket(&app.db, current, user, &diff).await;
-        }
-        if let Some(done) =
-            organiser_edit(&app.db, &current, next, !changed.is_empty(), &diff).await?
+        let fields_changed = !changed.is_empty();
+        if let Some(done) = organiser_edit(
+            app,
+            &current,
+            next,
+            fields_changed,
+            &diff,
+            &left_by_shard,
+            wants,
+        )
+        .await?
         {
             return Ok(done);
         }
@@ -58,86 +99,147 @@ pub async fn update(app: &App, caller: &Caller, input: UpdateEventInput) -> AppR
     ))
 }
 
-/// What the caller was shown of the holders (`Event.tickets`), against which the list it
-/// sends back is compared.
-async fn visible_holders(
-    db: &Db,
+fn already_held(event_id: &str) -> AppError {
+    AppError::Conflict(format!(
+        "you already hold a ticket for event {event_id:?}; each person may hold one"
+    ))
+}
+
+/// Seed 000's own booking or cancellation: only `id` and `tickets` sent, the tickets naming
+/// nobody but the caller, and the caller no admin (who manages every event). `Some(true)`:
+/// book, `Some(false)`: cancel.
+fn own_call(caller: &Caller, user: &str, input: &UpdateEventInput) -> AppResult<Option<bool>> {
+    let UpdateEventInput {
+        id: _,
+        name: None,
+        description: None,
+        event_owner: None,
+        room_id: None,
+        image_file_name: None,
+        event_datetime_start: None,
+        event_datetime_end: None,
+        event_duration: None,
+        total_tickets: None,
+        tickets: Some(requested),
+    } = input
+    else {
+        return Ok(None);
+    };
+    if caller.is_admin() {
+        return Ok(None);
+    }
+    let mut named = BTreeSet::new();
+    for id in requested {
+        named.insert(validate_id("tickets[]", id)?);
+    }
+    Ok(match named.iter().next() {
+        None => Some(false),
+        Some(only) if named.len() == 1 && only == user => Some(true),
+        _ => None,
+    })
+}
+
+/// The caller's own ticket booked or cancelled, then the event as it is. `None`: the
+/// caller organises the event, so the call is an edit.
+async fn own_ticket(
+    app: &App,
     event_id: &str,
+    user: &str,
+    book: bool,
+    wants: Wants,
+) -> AppResult<Option<EventOut>> {
+    let event_id = validate_id("id", event_id)?;
+    let done = if book {
+        match book_own(app, &event_id, user, true).await? {
+            Done::Done(_) => true,
+            Done::Organiser => false,
+            Done::NotHeld => {
+                return Err(AppError::internal("a booking answered as a cancellation"))
+            }
+        }
+    } else {
+        // Holding no ticket and sending none back is an echo.
+        !matches!(
+            cancel_own(app, &event_id, user, true).await?,
+            Done::Organiser
+        )
+    };
+    if !done {
+        return Ok(None);
+    }
+    counts::one(app, &event_id, wants)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("event {event_id:?} does not exist")))
+        .map(Some)
+}
+
+/// What the caller was shown of the holders (`Event.tickets`), against which the list it
+/// sends back is compared: the first page for the organiser and admins, their own ticket
+/// for anyone else.
+async fn visible_holders(
+    app: &App,
+    event: &Event,
     user: &str,
     manages: bool,
 ) -> AppResult<BTreeSet<String>> {
     if manages {
-        tickets::holders(db, event_id).await
+        let page =
+            tickets::holders_page(&app.db, &event.id, event.shards, HOLDERS_SHOWN, None).await?;
+        Ok(page.items.into_iter().map(|t| t.user_id).collect())
     } else {
-        Ok(tickets::get(db, event_id, user)
-            .await?
-            .map(|t| t.user_id)
-            .into_iter()
-            .collect())
+        let holds = tickets::holds(&app.db, &event.id, user).await?;
+        Ok(holds.then(|| user.to_string()).into_iter().collect())
     }
 }
 
-fn echo(current: Event) -> AppResult<EventOut> {
-    EventOut::try_from(current)
-}
-
-/// The diff holds only the caller's own id (authz made sure): one booking or cancellation.
-async fn own_ticket(
-    db: &Db,
-    mut event: Event,
-    user: &str,
-    diff: &TicketDiff,
-) -> AppResult<EventOut> {
-    if diff.add.is_empty() {
-        cancel_own(db, &event.id, user).await?;
-        event.tickets_left = event.left_after(-1)?;
-    } else {
-        book_own(db, &event.id, user).await?;
-        event.tickets_left = event.left_after(1)?;
-    }
-    EventOut::try_from(event)
-}
-
-/// The edit as one transaction. `None`: a concurrent change won the race (the event's or the
-/// room's version moved), so the update is decided again from a fresh read.
+/// The edit as one transaction. `None`: a concurrent change won the race (the event's,
+/// a counter's or the room's), so the update is decided again from a fresh read.
 async fn organiser_edit(
-    db: &Db,
+    app: &App,
     current: &Event,
     mut next: Event,
     fields_changed: bool,
     diff: &TicketDiff,
+    left: &[i64],
+    wants: Wants,
 ) -> AppResult<Option<EventOut>> {
     let room = if touches_room(current, &next) {
-        Some(claim_room(db, &next).await?)
+        Some(claim_room(&app.db, &next).await?)
     } else {
         None
     };
-    let plan = plan::edit_event(
+    let planned = plan::edit_event(
         current,
         &next,
         fields_changed,
         diff,
+        left,
         room.as_ref(),
         &time::now(),
     )?;
-    let outcome = db.transact(plan).await?;
+    // A new total below what is sold was refused by `apply_update`; what is left here is
+    // more tickets handed out than the counters hold.
+    let Some(plan) = planned else {
+        return Err(sold_out(&current.id));
+    };
+    let outcome = app.db.transact(plan).await?;
     if matches!(outcome, Outcome::Committed) {
-        next.tickets_left = next.left_after(diff.taken())?;
+        app.cache.learn_shards(&next.id, next.shards);
+        if wants.counts {
+            return counts::one(app, &next.id, wants)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("event {:?} was deleted", next.id)))
+                .map(Some);
+        }
         if fields_changed {
             next.version = next.next_version()?;
         }
-        return EventOut::try_from(next).map(Some);
+        return EventOut::new(next, None).map(Some);
     }
     if outcome.refused(Check::NoTicketYet) || outcome.refused(Check::TicketHeld) {
         return Err(AppError::Conflict(
             "the tickets changed while this request ran; reload the event and retry".into(),
         ));
-    }
-    if outcome.refused(Check::EventAsRead) || outcome.refused(Check::TicketsLeft) {
-        let fresh = existing(db, &current.id).await?;
-        if fresh.version == current.version && fresh.tickets_left < diff.taken() {
-            return Err(sold_out(&fresh));
-        }
     }
     Ok(None)
 }

@@ -119,16 +119,9 @@ pub fn put_new(tables: &Tables, event: &Event) -> AppResult<TransactWriteItem> {
     put_item(&tables.events, to_item(event)?, "attribute_not_exists(id)")
 }
 
-/// An edit by the organiser or an admin, plus `left_delta` tickets returned to (positive) or
-/// taken from (negative) the pool. Only edited fields are written: bookings change
-/// `tickets_left` concurrently and a whole-item put would undo them.
-/// `Check::EventAsRead`: `version` unchanged and the tickets taken are left.
-pub fn edit(
-    tables: &Tables,
-    version: i64,
-    next: &Event,
-    left_delta: i64,
-) -> AppResult<TransactWriteItem> {
+/// An edit by the organiser or an admin. Only edited fields are written.
+/// `Check::EventAsRead`: `version` unchanged.
+pub fn edit(tables: &Tables, version: i64, next: &Event) -> AppResult<TransactWriteItem> {
     let mut set = vec![
         "#name = :name",
         "event_owner = :owner",
@@ -137,7 +130,7 @@ pub fn edit(
         "event_datetime_end = :end",
         "event_duration = :duration",
         "total_tickets = :total",
-        "tickets_left = tickets_left + :delta",
+        "shards = :shards",
         "version = version + :one",
     ];
     let mut remove = Vec::new();
@@ -152,10 +145,9 @@ pub fn edit(
         .expression_attribute_values(":end", s(&next.event_datetime_end))
         .expression_attribute_values(":duration", n(next.event_duration))
         .expression_attribute_values(":total", n(next.total_tickets))
-        .expression_attribute_values(":delta", n(left_delta))
+        .expression_attribute_values(":shards", n(next.shards))
         .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":v", n(version))
-        .expression_attribute_values(":need", n(left_delta.saturating_neg().max(0)));
+        .expression_attribute_values(":v", n(version));
     match &next.description {
         Some(d) => {
             set.push("description = :description");
@@ -176,32 +168,8 @@ pub fn edit(
     }
     let update = b
         .update_expression(expr)
-        .condition_expression("version = :v AND tickets_left >= :need")
+        .condition_expression("version = :v")
         .build()?;
-    Ok(TransactWriteItem::builder().update(update).build())
-}
-
-/// Takes (`taken` > 0) or returns (`taken` < 0) tickets without touching anything else.
-/// `Check::TicketsLeft`: the event exists and enough are left, so no race can oversell;
-/// with `open_at`, also the event has not ended by then.
-pub fn take_tickets(
-    tables: &Tables,
-    event_id: &str,
-    taken: i64,
-    open_at: Option<&str>,
-) -> AppResult<TransactWriteItem> {
-    let mut condition = "attribute_exists(id) AND tickets_left >= :need".to_string();
-    let mut b = Update::builder()
-        .table_name(&tables.events)
-        .set_key(Some(key(&[("id", event_id)])))
-        .update_expression("SET tickets_left = tickets_left - :taken")
-        .expression_attribute_values(":taken", n(taken))
-        .expression_attribute_values(":need", n(taken.max(0)));
-    if let Some(at) = open_at {
-        condition.push_str(" AND event_datetime_end > :at");
-        b = b.expression_attribute_values(":at", s(at));
-    }
-    let update = b.condition_expression(condition).build()?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 

@@ -10,6 +10,7 @@ pub mod aggregates;
 pub mod bookings;
 pub mod categories;
 pub mod events;
+pub mod inventory;
 pub mod profiles;
 pub mod rooms;
 pub mod tickets;
@@ -189,40 +190,71 @@ impl Db {
         table: &str,
         keys: Vec<Item>,
     ) -> AppResult<Vec<T>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(100) {
-            let mut pending = KeysAndAttributes::builder()
-                .set_keys(Some(chunk.to_vec()))
+        let reads = keys.into_iter().map(|k| (table.to_string(), k)).collect();
+        self.batch_read(reads, Read::Eventual)
+            .await?
+            .into_iter()
+            .map(|(_, item)| from_item(item))
+            .collect()
+    }
+
+    /// BatchGetItem over keys of any tables (100 keys a request, requests in parallel),
+    /// retrying unprocessed keys until all are read; each item comes back with its table.
+    pub async fn batch_read(
+        &self,
+        reads: Vec<(String, Item)>,
+        read: Read,
+    ) -> AppResult<Vec<(String, Item)>> {
+        let chunks = reads
+            .chunks(100)
+            .map(|chunk| self.batch_read_chunk(chunk, read));
+        let found = futures::future::try_join_all(chunks).await?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    async fn batch_read_chunk(
+        &self,
+        chunk: &[(String, Item)],
+        read: Read,
+    ) -> AppResult<Vec<(String, Item)>> {
+        let mut pending: HashMap<String, KeysAndAttributes> = HashMap::new();
+        let mut by_table: HashMap<&str, Vec<Item>> = HashMap::new();
+        for (table, key) in chunk {
+            by_table.entry(table).or_default().push(key.clone());
+        }
+        for (table, keys) in by_table {
+            let ka = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(read == Read::Latest)
                 .build()?;
-            let mut failures = 0;
-            loop {
-                let resp = self
-                    .client
-                    .batch_get_item()
-                    .request_items(table, pending)
-                    .send()
-                    .await?;
-                if let Some(items) = resp.responses.and_then(|mut r| r.remove(table)) {
-                    for item in items {
-                        out.push(from_item(item)?);
+            pending.insert(table.to_string(), ka);
+        }
+        let mut out = Vec::with_capacity(chunk.len());
+        let mut failures = 0;
+        loop {
+            let resp = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await?;
+            for (table, items) in resp.responses.unwrap_or_default() {
+                out.extend(items.into_iter().map(|i| (table.clone(), i)));
+            }
+            match resp.unprocessed_keys {
+                Some(rest) if rest.values().any(|k| !k.keys().is_empty()) => {
+                    failures += 1;
+                    if !BATCH_GET_RETRY.allows_retry(failures) {
+                        return Err(AppError::internal(
+                            "BatchGetItem kept returning unprocessed keys",
+                        ));
                     }
+                    tokio::time::sleep(BATCH_GET_RETRY.delay(failures)).await;
+                    pending = rest;
                 }
-                match resp.unprocessed_keys.and_then(|mut u| u.remove(table)) {
-                    Some(rest) if !rest.keys().is_empty() => {
-                        failures += 1;
-                        if !BATCH_GET_RETRY.allows_retry(failures) {
-                            return Err(AppError::internal(
-                                "BatchGetItem kept returning unprocessed keys",
-                            ));
-                        }
-                        tokio::time::sleep(BATCH_GET_RETRY.delay(failures)).await;
-                        pending = rest;
-                    }
-                    _ => break,
-                }
+                _ => return Ok(out),
             }
         }
-        Ok(out)
     }
 }
 

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use model::retry::RetryPolicy;
 
-use super::{bookings, events, rooms, tickets};
+use super::{bookings, events, inventory, rooms, tickets};
 use crate::config::{Db, Tables};
 use crate::domain::plan::{Outcome, Plan, Write};
 use crate::error::{AppError, AppResult};
@@ -85,17 +85,11 @@ impl Db {
 pub fn transact_item(tables: &Tables, write: &Write) -> AppResult<TransactWriteItem> {
     match write {
         Write::PutEvent(event) => events::put_new(tables, event),
-        Write::EditEvent {
-            version,
-            next,
-            left_delta,
-        } => events::edit(tables, *version, next, *left_delta),
-        Write::TakeTickets {
-            event_id,
-            count,
-            open_at,
-        } => events::take_tickets(tables, event_id, *count, open_at.as_deref()),
+        Write::EditEvent { version, next } => events::edit(tables, *version, next),
         Write::DeleteEvent { id, version } => events::delete(tables, id, *version),
+        Write::PutCounter(counter) => inventory::put_new(tables, counter),
+        Write::TakeTickets(take) => inventory::take(tables, take),
+        Write::DeleteCounter { event_id, shard } => inventory::delete(tables, event_id, *shard),
         Write::PutTicket(ticket) => tickets::put_new(tables, ticket),
         Write::DeleteTicket { event_id, user_id } => tickets::delete(tables, event_id, user_id),
         Write::PutBooking(booking) => bookings::put_new(tables, booking),

@@ -1,0 +1,151 @@
+//! What one Lambda container remembers between invocations, to save round trips and spare
+//! hot partitions; every entry expires, and nothing here is needed for correctness (the
+//! conditions of the writes are):
+//! - how many inventory counters an event has (a booking then tries one at once, with no
+//!   read first); it only grows, and a booking that decides SoldOut reads the real number;
+//! - that an event was just seen sold out (the next bookings in this container read its
+//!   counters instead of trying a write that would fail).
+//!
+//! The clock is injectable so the capacity benchmark can run containers in simulated time.
+//! A leaf: `config` holds one per `App`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+/// How long a container trusts an event's number of counters.
+pub const SHARDS_TTL_MS: u64 = 60_000;
+/// How long a container remembers an event it saw sold out.
+pub const SOLD_OUT_MS: u64 = 1_000;
+/// Entries a map holds before it is emptied (events are many; one container sees few).
+const CAPACITY: usize = 4_096;
+
+/// Milliseconds: since the process started, or as a benchmark sets them.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    manual: Option<Arc<AtomicU64>>,
+}
+
+impl Clock {
+    /// Real time.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// Time that moves only when [`Clock::set_ms`] says so (shared by its clones).
+    pub fn manual() -> Self {
+        Self {
+            manual: Some(Arc::new(AtomicU64::new(0))),
+        }
+    }
+
+    pub fn set_ms(&self, ms: u64) {
+        if let Some(m) = &self.manual {
+            m.store(ms, Ordering::Relaxed);
+        }
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        match &self.manual {
+            Some(m) => m.load(Ordering::Relaxed),
+            None => {
+                static START: OnceLock<Instant> = OnceLock::new();
+                START.get_or_init(Instant::now).elapsed().as_millis() as u64
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Maps {
+    shards: HashMap<String, (u64, i64)>,
+    sold_out: HashMap<String, u64>,
+}
+
+fn insert<V>(map: &mut HashMap<String, V>, key: &str, value: V) {
+    if map.len() >= CAPACITY && !map.contains_key(key) {
+        map.clear();
+    }
+    map.insert(key.to_string(), value);
+}
+
+/// One container's memory (shared by the clones of its `App`).
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    clock: Clock,
+    maps: Arc<Mutex<Maps>>,
+}
+
+impl Cache {
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            clock,
+            maps: Arc::default(),
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn maps(&self) -> std::sync::MutexGuard<'_, Maps> {
+        // A panic elsewhere while holding the lock leaves plain data behind: keep using it.
+        self.maps.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The event's number of counters, if this container learned it recently.
+    pub fn shards(&self, event_id: &str) -> Option<i64> {
+        let now = self.clock.now_ms();
+        let maps = self.maps();
+        let (at, n) = maps.shards.get(event_id)?;
+        (now.saturating_sub(*at) < SHARDS_TTL_MS).then_some(*n)
+    }
+
+    pub fn learn_shards(&self, event_id: &str, n: i64) {
+        let now = self.clock.now_ms();
+        insert(&mut self.maps().shards, event_id, (now, n));
+    }
+
+    /// Whether this container saw the event sold out within [`SOLD_OUT_MS`].
+    pub fn seen_sold_out(&self, event_id: &str) -> bool {
+        let now = self.clock.now_ms();
+        self.maps()
+            .sold_out
+            .get(event_id)
+            .is_some_and(|at| now.saturating_sub(*at) < SOLD_OUT_MS)
+    }
+
+    pub fn saw_sold_out(&self, event_id: &str, yes: bool) {
+        let now = self.clock.now_ms();
+        let mut maps = self.maps();
+        if yes {
+            insert(&mut maps.sold_out, event_id, now);
+        } else {
+            maps.sold_out.remove(event_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_on_the_clock() {
+        let clock = Clock::manual();
+        let cache = Cache::new(clock.clone());
+        assert_eq!(cache.shards("e"), None);
+        cache.learn_shards("e", 8);
+        assert_eq!(cache.shards("e"), Some(8));
+        clock.set_ms(SHARDS_TTL_MS);
+        assert_eq!(cache.shards("e"), None, "expired");
+        cache.saw_sold_out("e", true);
+        assert!(cache.seen_sold_out("e"));
+        clock.set_ms(SHARDS_TTL_MS + SOLD_OUT_MS);
+        assert!(!cache.seen_sold_out("e"));
+        cache.saw_sold_out("e", true);
+        cache.saw_sold_out("e", false);
+        assert!(!cache.seen_sold_out("e"));
+    }
+}
