@@ -33,7 +33,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 
 use resolvers::appsync::{batch_item, Caller};
-use resolvers::domain::event::{Event, EVENT_KIND};
+use resolvers::domain::event::Event;
 use resolvers::domain::plan;
 use resolvers::domain::room::{Room, ROOM_KIND};
 use resolvers::domain::ticket::Ticket;
@@ -153,7 +153,6 @@ fn in_memory_app() -> App {
 fn sample_event(i: i64) -> Event {
     Event {
         id: format!("evt-p1-{}", 17 + 2 * i),
-        kind: EVENT_KIND.to_string(),
         name: format!("Seed event number {i}"),
         description: Some("A two-hour evening event from the seed data.".to_string()),
         event_owner: "Seed Organiser".to_string(),
@@ -240,10 +239,10 @@ fn rooms_request(app: &App, sources: &[&Value]) -> KeysAndAttributes {
 
 fn list_reply(app: &App, events: &[Event]) -> Vec<u8> {
     let last = events.last().expect("a page");
+    let after = format!("{}#{}", last.event_datetime_start, last.id);
     let key: PageKey = [
-        ("id", last.id.as_str()),
-        ("kind", last.kind.as_str()),
-        ("event_datetime_start", last.event_datetime_start.as_str()),
+        ("bucket", &last.event_datetime_start[..7]),
+        ("after", after.as_str()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -4,7 +4,11 @@
 //! - how many inventory counters an event has (a booking then tries one at once, with no
 //!   read first); it only grows, and a booking that decides SoldOut reads the real number;
 //! - that an event was just seen sold out (the next bookings in this container read its
-//!   counters instead of trying a write that would fail).
+//!   counters instead of trying a write that would fail);
+//! - for `READ_CACHE_TTL_MS` (0: not at all), the public list's pages and the events'
+//!   ticket counts they show: 5,000 pages a second show the same popular events, and their
+//!   counters must not all be read 5,000 times a second (BENCHMARKS.md, issue 9). A page
+//!   or a count is then up to that old; everything else reads fresh.
 //!
 //! The clock is injectable so the capacity benchmark can run containers in simulated time.
 //! A leaf: `config` holds one per `App`.
@@ -13,6 +17,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
+
+use crate::domain::event::Event;
+use crate::paging::PageKey;
 
 /// How long a container trusts an event's number of counters.
 pub const SHARDS_TTL_MS: u64 = 60_000;
@@ -57,10 +64,15 @@ impl Clock {
     }
 }
 
+/// A cached page of the public list: its events and where the next page starts.
+pub type CachedPage = Arc<(Vec<Event>, Option<PageKey>)>;
+
 #[derive(Debug, Default)]
 struct Maps {
     shards: HashMap<String, (u64, i64)>,
     sold_out: HashMap<String, u64>,
+    pages: HashMap<String, (u64, CachedPage)>,
+    counts: HashMap<String, (u64, i64)>,
 }
 
 fn insert<V>(map: &mut HashMap<String, V>, key: &str, value: V) {
@@ -74,19 +86,65 @@ fn insert<V>(map: &mut HashMap<String, V>, key: &str, value: V) {
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     clock: Clock,
+    ttl_ms: u64,
     maps: Arc<Mutex<Maps>>,
 }
 
 impl Cache {
-    pub fn new(clock: Clock) -> Self {
+    /// A cache on `clock` keeping list pages and counts for `ttl_ms` (0: not at all).
+    pub fn new(clock: Clock, ttl_ms: u64) -> Self {
         Self {
             clock,
+            ttl_ms,
             maps: Arc::default(),
         }
     }
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn ttl_ms(&self) -> u64 {
+        self.ttl_ms
+    }
+
+    fn fresh(&self, at: u64) -> bool {
+        self.clock.now_ms().saturating_sub(at) < self.ttl_ms
+    }
+
+    /// A page of the public list, if one read within the TTL.
+    pub fn page(&self, key: &str) -> Option<CachedPage> {
+        let maps = self.maps();
+        let (at, page) = maps.pages.get(key)?;
+        self.fresh(*at).then(|| page.clone())
+    }
+
+    pub fn keep_page(&self, key: &str, page: CachedPage) {
+        if self.ttl_ms > 0 {
+            let now = self.clock.now_ms();
+            insert(&mut self.maps().pages, key, (now, page));
+        }
+    }
+
+    /// The tickets left of the events read within the TTL.
+    pub fn counts(&self, ids: &[String]) -> HashMap<String, i64> {
+        let maps = self.maps();
+        ids.iter()
+            .filter_map(|id| {
+                let (at, left) = maps.counts.get(id)?;
+                self.fresh(*at).then(|| (id.clone(), *left))
+            })
+            .collect()
+    }
+
+    pub fn keep_counts(&self, counts: &HashMap<String, i64>) {
+        if self.ttl_ms > 0 {
+            let now = self.clock.now_ms();
+            let mut maps = self.maps();
+            for (id, left) in counts {
+                insert(&mut maps.counts, id, (now, *left));
+            }
+        }
     }
 
     fn maps(&self) -> std::sync::MutexGuard<'_, Maps> {
@@ -132,9 +190,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pages_and_counts_are_kept_for_the_ttl_only() {
+        let clock = Clock::manual();
+        let cache = Cache::new(clock.clone(), 1000);
+        cache.keep_page("UPCOMING|20|", Arc::new((vec![], None)));
+        cache.keep_counts(&HashMap::from([("e".to_string(), 7)]));
+        clock.set_ms(999);
+        assert!(cache.page("UPCOMING|20|").is_some());
+        assert_eq!(cache.counts(&["e".into(), "f".into()]).get("e"), Some(&7));
+        clock.set_ms(1000);
+        assert!(cache.page("UPCOMING|20|").is_none());
+        assert!(cache.counts(&["e".into()]).is_empty());
+        let off = Cache::new(clock, 0);
+        off.keep_page("k", Arc::new((vec![], None)));
+        assert!(off.page("k").is_none(), "a TTL of 0 keeps nothing");
+    }
+
+    #[test]
     fn entries_expire_on_the_clock() {
         let clock = Clock::manual();
-        let cache = Cache::new(clock.clone());
+        let cache = Cache::new(clock.clone(), 0);
         assert_eq!(cache.shards("e"), None);
         cache.learn_shards("e", 8);
         assert_eq!(cache.shards("e"), Some(8));

@@ -10,6 +10,9 @@ use crate::paging::TokenKey;
 
 /// The variable holding the secret that signs page tokens.
 pub const PAGE_TOKEN_SECRET: &str = "PAGE_TOKEN_SECRET";
+/// The variable holding how long (ms) a container keeps public list pages and event counts
+/// (`cache`); absent or 0: not at all.
+pub const READ_CACHE_TTL_MS: &str = "READ_CACHE_TTL_MS";
 
 /// Table names, read from the environment the template sets.
 #[derive(Debug, Clone)]
@@ -18,6 +21,7 @@ pub struct Tables {
     pub room_bookings: String,
     pub events: String,
     pub inventory: String,
+    pub listing: String,
     pub tickets: String,
     pub activities: String,
     pub activity_categories: String,
@@ -39,6 +43,7 @@ impl Tables {
             room_bookings: get("ROOM_BOOKINGS_TABLE")?,
             events: get("EVENTS_TABLE")?,
             inventory: get("INVENTORY_TABLE")?,
+            listing: get("LISTING_TABLE")?,
             tickets: get("TICKETS_TABLE")?,
             activities: get("ACTIVITIES_TABLE")?,
             activity_categories: get("ACTIVITY_CATEGORIES_TABLE")?,
@@ -54,16 +59,26 @@ impl Tables {
 pub struct Config {
     pub tables: Tables,
     pub tokens: TokenKey,
+    pub read_cache_ttl_ms: u64,
 }
 
 impl Config {
-    /// Table names and the page-token secret through `lookup`.
+    /// Table names, the page-token secret and the read cache's lifetime through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> AppResult<Self> {
         let secret = required(&lookup, PAGE_TOKEN_SECRET)?;
+        let ttl = match lookup(READ_CACHE_TTL_MS) {
+            None => 0,
+            Some(v) => v.trim().parse().map_err(|_| {
+                AppError::internal(format!(
+                    "{READ_CACHE_TTL_MS} is {v:?}; it must be a whole number of milliseconds"
+                ))
+            })?,
+        };
         Ok(Self {
             tables: Tables::from_lookup(&lookup)?,
             tokens: TokenKey::new(&secret)
                 .map_err(|e| AppError::internal(format!("{PAGE_TOKEN_SECRET}: {e}")))?,
+            read_cache_ttl_ms: ttl,
         })
     }
 }
@@ -91,11 +106,15 @@ impl App {
         client: aws_sdk_dynamodb::Client,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> AppResult<Self> {
-        let Config { tables, tokens } = Config::from_lookup(lookup)?;
+        let Config {
+            tables,
+            tokens,
+            read_cache_ttl_ms,
+        } = Config::from_lookup(lookup)?;
         Ok(Self {
             db: Db { client, tables },
             tokens,
-            cache: Cache::new(Clock::system()),
+            cache: Cache::new(Clock::system(), read_cache_ttl_ms),
         })
     }
 
@@ -103,7 +122,7 @@ impl App {
     /// (the capacity benchmark runs many in simulated time).
     pub fn container(&self, clock: Clock) -> Self {
         Self {
-            cache: Cache::new(clock),
+            cache: Cache::new(clock, self.cache.ttl_ms()),
             ..self.clone()
         }
     }
@@ -115,7 +134,9 @@ mod tests {
 
     #[test]
     fn every_table_and_a_long_enough_secret_are_required() {
-        let full = |k: &str| Some(format!("{k}-value-long-enough-for-a-page-token-key"));
+        let full = |k: &str| {
+            (k != READ_CACHE_TTL_MS).then(|| format!("{k}-value-long-enough-for-a-page-token-key"))
+        };
         assert!(Config::from_lookup(full).is_ok());
         let short_secret = |k: &str| match k {
             PAGE_TOKEN_SECRET => Some("short".to_string()),
@@ -127,5 +148,18 @@ mod tests {
             let without = |k: &str| (k != missing).then(|| full(k)).flatten();
             assert!(Config::from_lookup(without).is_err(), "{missing}");
         }
+        let with_ttl = |ttl: &'static str| {
+            move |k: &str| match k {
+                READ_CACHE_TTL_MS => Some(ttl.to_string()),
+                _ => full(k),
+            }
+        };
+        assert_eq!(
+            Config::from_lookup(with_ttl("1000"))
+                .unwrap()
+                .read_cache_ttl_ms,
+            1000
+        );
+        assert!(Config::from_lookup(with_ttl("soon")).is_err());
     }
 }

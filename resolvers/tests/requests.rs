@@ -2,22 +2,38 @@
 
 mod support;
 
+use chrono::Datelike;
 use resolvers::handle;
 use serde_json::{json, Value};
 use support::{admin, anonymous, at, user};
 
-/// A page of events: one Query, and one BatchGetItem of their counters only when the query
-/// selects `tickets_left` / `tickets_sold`; its rooms (BatchInvoke on `Event.room`) one more.
+/// A page of events: one Query of the listing's directory and one per month it reads (at
+/// most 8), and one BatchGetItem of their counters only when the query selects
+/// `tickets_left` / `tickets_sold`; its rooms (BatchInvoke on `Event.room`) one more.
 #[tokio::test]
 async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each() {
-    let env = support::seeded().await;
+    let env = support::empty().await;
+    env.create_room("r", 100).await;
+    // Twelve events in one month, three days apart from the 1st: one month to read.
+    let month = chrono::Utc::now().date_naive().with_day(1).unwrap() + chrono::Months::new(2);
+    for i in 0..12u64 {
+        let start = (month + chrono::Days::new(2 * i))
+            .and_hms_opt(18, 0, 0)
+            .unwrap();
+        let start = start.and_utc().to_rfc3339();
+        env.create_event("org", &format!("m{i}"), "r", &start, 60, 10)
+            .await
+            .unwrap();
+    }
+    env.counter.reset();
     let page = env
         .query("listEvents", json!({ "limit": 10 }), anonymous())
         .await
         .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 10);
     assert_eq!(
         env.counter.snapshot(),
-        [("Query".to_string(), 1), ("BatchGetItem".to_string(), 1)]
+        [("Query".to_string(), 2), ("BatchGetItem".to_string(), 1)]
             .into_iter()
             .collect()
     );
@@ -37,7 +53,7 @@ async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each()
     assert!(names["items"][0].get("tickets_left").is_none());
     assert_eq!(
         env.counter.snapshot(),
-        [("Query".to_string(), 1)].into_iter().collect(),
+        [("Query".to_string(), 2)].into_iter().collect(),
         "no counts selected, none read"
     );
     env.counter.reset();
@@ -57,6 +73,25 @@ async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each()
     let counts = env.counter.snapshot();
     assert_eq!(counts.get("BatchGetItem"), Some(&1));
     assert_eq!(env.counter.total(), 1, "{counts:?}");
+}
+
+/// Whatever the data, a page stays within its bound: the directory and at most 8 months.
+#[tokio::test]
+async fn a_seeded_page_of_each_kind_stays_within_its_bound() {
+    let env = support::seeded().await;
+    for when in ["UPCOMING", "PAST", "ALL"] {
+        env.counter.reset();
+        env.query("listEvents", json!({ "when": when }), anonymous())
+            .await
+            .unwrap();
+        let counts = env.counter.snapshot();
+        let queries = counts.get("Query").copied().unwrap_or_default();
+        assert!(
+            (1..=1 + resolvers::store::listing::MAX_READS_PER_PAGE).contains(&queries),
+            "{when}: {counts:?}"
+        );
+        assert!(counts.get("BatchGetItem").copied().unwrap_or_default() <= 1);
+    }
 }
 
 /// A booking in a container that knows the event is one transaction; in a fresh container

@@ -175,12 +175,37 @@ async fn a_corrupt_stored_count_is_an_internal_error_not_a_panic() {
         .update_item()
         .table_name(&env.app.db.tables.events)
         .key("id", resolvers::store::s("e"))
-        .update_expression("SET total_tickets = :min, tickets_left = :one")
+        .update_expression("SET total_tickets = :min")
         .expression_attribute_values(":min", resolvers::store::n(i64::MIN))
-        .expression_attribute_values(":one", resolvers::store::n(1))
         .send()
         .await
         .unwrap();
+    // The listing's copies of the event too (issue 9: lists read those).
+    let copies = env
+        .app
+        .db
+        .client
+        .scan()
+        .table_name(&env.app.db.tables.listing)
+        .send()
+        .await
+        .unwrap();
+    for item in copies.items() {
+        if item.get("id") == Some(&resolvers::store::s("e")) {
+            env.app
+                .db
+                .client
+                .update_item()
+                .table_name(&env.app.db.tables.listing)
+                .key("pk", item["pk"].clone())
+                .key("sk", item["sk"].clone())
+                .update_expression("SET total_tickets = :min")
+                .expression_attribute_values(":min", resolvers::store::n(i64::MIN))
+                .send()
+                .await
+                .unwrap();
+        }
+    }
     for r in [
         env.query("getEvent", json!({ "id": "e" }), anonymous())
             .await,

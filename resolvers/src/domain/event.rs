@@ -12,7 +12,6 @@ use super::{
 };
 use crate::error::{AppError, AppResult};
 
-pub const EVENT_KIND: &str = "EVENT";
 /// Longest event. Bounds the window scanned for overlapping room bookings and for events
 /// still running when listing upcoming ones.
 pub const MAX_EVENT_MINUTES: i64 = 7 * 24 * 60;
@@ -27,8 +26,6 @@ pub const MAX_TICKET_CHANGES: usize = 60;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub id: String,
-    /// Constant partition of the `byStart` index.
-    pub kind: String,
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -229,7 +226,6 @@ pub fn new_event(
     }
     let event = Event {
         id,
-        kind: EVENT_KIND.into(),
         name: required_text("name", &input.name, MAX_NAME_LEN)?,
         description: optional_text(
             "description",

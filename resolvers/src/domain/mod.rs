@@ -7,6 +7,7 @@ pub mod booking;
 pub mod caller;
 pub mod event;
 pub mod inventory;
+pub mod listing;
 pub mod plan;
 pub mod profile;
 pub mod room;

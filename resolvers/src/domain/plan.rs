@@ -13,6 +13,7 @@
 use super::booking::Booking;
 use super::event::{moves_end, touches_room, Event, TicketDiff};
 use super::inventory::{counters_for, spread, Counter};
+use super::listing::{Listed, REPLICAS};
 use super::room::Room;
 use super::ticket::Ticket;
 use crate::error::AppResult;
@@ -109,6 +110,21 @@ pub enum Write {
         id: String,
         version: i64,
     },
+    /// One replica of the event's listing entry. Unconditional, like the two below: they
+    /// follow the event's own guarded writes in the same transaction.
+    PutListing {
+        event: Event,
+        replica: i64,
+    },
+    DeleteListing {
+        listed: Listed,
+        replica: i64,
+    },
+    /// The event's month in one replica of the listing's directory (idempotent).
+    PutDirectory {
+        bucket: String,
+        replica: i64,
+    },
 }
 
 impl Write {
@@ -126,7 +142,11 @@ impl Write {
             Self::LockRoom { .. } | Self::EditRoom { .. } | Self::DeleteRoom { .. } => {
                 Check::RoomAsRead
             }
-            Self::DeleteBooking(_) | Self::DeleteCounter { .. } => return None,
+            Self::DeleteBooking(_)
+            | Self::DeleteCounter { .. }
+            | Self::PutListing { .. }
+            | Self::DeleteListing { .. }
+            | Self::PutDirectory { .. } => return None,
         })
     }
 }
@@ -175,8 +195,33 @@ impl Outcome {
     }
 }
 
-/// A new event, its booking of the room's slot, the room's lock (capacity, no overlap), and
-/// its inventory counters.
+/// The event's listing entries and its month in the directory, in every replica.
+fn list(event: &Event) -> impl Iterator<Item = Write> + '_ {
+    let bucket = Listed::of(event).bucket;
+    (0..REPLICAS).flat_map(move |replica| {
+        [
+            Write::PutListing {
+                event: event.clone(),
+                replica,
+            },
+            Write::PutDirectory {
+                bucket: bucket.clone(),
+                replica,
+            },
+        ]
+    })
+}
+
+fn unlist(event: &Event) -> impl Iterator<Item = Write> {
+    let listed = Listed::of(event);
+    (0..REPLICAS).map(move |replica| Write::DeleteListing {
+        listed: listed.clone(),
+        replica,
+    })
+}
+
+/// A new event, its booking of the room's slot, the room's lock (capacity, no overlap), its
+/// inventory counters, and its listing.
 pub fn create_event(event: &Event, room: &Room) -> Plan {
     let counters = counters_for(
         &event.id,
@@ -191,6 +236,7 @@ pub fn create_event(event: &Event, room: &Room) -> Plan {
     ]
     .into_iter()
     .chain(counters.into_iter().map(Write::PutCounter))
+    .chain(list(event))
     .collect()
 }
 
@@ -234,8 +280,8 @@ pub fn cancel(event_id: &str, user_id: &str, shard: i64, guest: bool) -> Plan {
     .collect()
 }
 
-/// The event as read, its slot and its counters. Its tickets are removed after the commit
-/// (best effort: they are unreachable once the event is gone).
+/// The event as read, its slot, its counters and its listing. Its tickets are removed after
+/// the commit (best effort: they are unreachable once the event is gone).
 pub fn delete_event(event: &Event) -> Plan {
     [
         Write::DeleteEvent {
@@ -249,6 +295,7 @@ pub fn delete_event(event: &Event) -> Plan {
         event_id: event.id.clone(),
         shard,
     }))
+    .chain(unlist(event))
     .collect()
 }
 
@@ -287,6 +334,13 @@ pub fn edit_event(
             version: current.version,
             next: next.clone(),
         });
+        // The listing shows the fields: rewritten in place, or moved with the start.
+        let mut listed = next.clone();
+        listed.version = current.next_version()?;
+        if Listed::of(current) != Listed::of(next) {
+            writes.extend(unlist(current));
+        }
+        writes.extend(list(&listed));
     }
     let new_end = moves_end(current, next).then(|| next.event_datetime_end.clone());
     let grows = next.shards > current.shards;
@@ -382,6 +436,7 @@ fn lock(room: &Room, tickets: i64) -> Write {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::listing::REPLICAS;
     use crate::domain::sample::{diff, room};
 
     /// The sample event at version 3, in room "r".
@@ -483,6 +538,13 @@ mod tests {
             "the room is untouched"
         );
         assert!(!checks.contains(&Check::EventAsRead), "the event item too");
+        assert!(
+            !plan
+                .writes()
+                .iter()
+                .any(|w| matches!(w, Write::PutListing { .. } | Write::DeleteListing { .. })),
+            "tickets never touch the listing"
+        );
     }
 
     #[test]
@@ -512,17 +574,28 @@ mod tests {
         );
         // 290 more tickets over the grown inventory: 145 on each counter, one of them new.
         assert_eq!(
-            plan.writes()[1],
-            Write::TakeTickets(Take {
+            takes(&plan),
+            [&Take {
                 count: -145,
                 shards: Some(2),
                 ..take("e", 0, 0)
-            })
+            }]
         );
-        assert!(matches!(
-            &plan.writes()[2],
-            Write::PutCounter(c) if c.shard == 1 && c.left == 145
-        ));
+        assert!(plan
+            .writes()
+            .iter()
+            .any(|w| matches!(w, Write::PutCounter(c) if c.shard == 1 && c.left == 145)));
+        // The listing shows the new room and total, in every replica.
+        let listed: Vec<&Event> = plan
+            .writes()
+            .iter()
+            .filter_map(|w| match w {
+                Write::PutListing { event, .. } => Some(event),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(listed.len() as i64, REPLICAS);
+        assert!(listed.iter().all(|e| e.room_id == "big" && e.version == 4));
         assert!(plan.writes().contains(&Write::LockRoom {
             room_id: "big".into(),
             version: 7,

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::event::{Event, TicketDiff, EVENT_KIND};
+use super::event::{Event, TicketDiff};
 use super::room::{Room, ROOM_KIND};
 
 /// Tickets sold of the sample event's 10 (6 left on its counter).
@@ -12,7 +12,6 @@ pub const SOLD: i64 = 4;
 pub fn event() -> Event {
     Event {
         id: "e".into(),
-        kind: EVENT_KIND.into(),
         name: "Gig".into(),
         description: None,
         event_owner: "Org".into(),

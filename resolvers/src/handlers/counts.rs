@@ -16,6 +16,33 @@ fn without_inventory(id: &str) -> AppError {
     AppError::internal(format!("event {id:?} has no inventory counters"))
 }
 
+/// The public list's events with their counts if wanted: eventually consistent, and those
+/// this container read within its `READ_CACHE_TTL_MS` not read again.
+pub async fn listed(app: &App, events: Vec<Event>, wants: Wants) -> AppResult<Vec<EventOut>> {
+    if !wants.counts {
+        return outs(app, events, wants, Read::Eventual).await;
+    }
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let mut left = app.cache.counts(&ids);
+    let missing: Vec<(String, i64)> = events
+        .iter()
+        .filter(|e| !left.contains_key(&e.id))
+        .map(|e| (e.id.clone(), e.shards))
+        .collect();
+    if !missing.is_empty() {
+        let read = inventory::left_of(&app.db, &missing, Read::Eventual).await?;
+        app.cache.keep_counts(&read);
+        left.extend(read);
+    }
+    events
+        .into_iter()
+        .map(|e| {
+            let l = *left.get(&e.id).ok_or_else(|| without_inventory(&e.id))?;
+            EventOut::new(e, Some(l))
+        })
+        .collect()
+}
+
 /// The events in order, with their counts if wanted (`read`: how fresh).
 pub async fn outs(
     app: &App,

@@ -1,14 +1,12 @@
-//! The events table and its `byStart` index.
+//! The events table: one item per event, changed only by its organiser or an admin (never by
+//! a booking); lists read the listing table instead.
 
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
-use chrono::{DateTime, Duration, Utc};
 
-use super::{from_item, key, n, page_key, put_item, s, start_key, to_item, Page, Read};
+use super::{key, n, put_item, s, to_item, Read};
 use crate::config::{Db, Tables};
-use crate::domain::event::{Event, When, EVENT_KIND, MAX_EVENT_MINUTES};
-use crate::domain::time;
+use crate::domain::event::Event;
 use crate::error::AppResult;
-use crate::paging::PageKey;
 
 pub async fn get(db: &Db, id: &str) -> AppResult<Option<Event>> {
     db.get(&db.tables.events, key(&[("id", id)]), Read::Latest)
@@ -18,100 +16,6 @@ pub async fn get(db: &Db, id: &str) -> AppResult<Option<Event>> {
 pub async fn get_many(db: &Db, ids: &[String]) -> AppResult<Vec<Event>> {
     let keys = ids.iter().map(|id| key(&[("id", id)])).collect();
     db.batch_get(&db.tables.events, keys).await
-}
-
-/// Filtered pages are filled by reading on (bounded), so a client rarely sees a short page:
-/// the upcoming list would otherwise open with empty pages of events that just ended.
-const MAX_READS_PER_PAGE: usize = 8;
-
-/// A page of events by start time: upcoming (not ended at `now`, soonest first; an event
-/// lasts at most MAX_EVENT_MINUTES, so only starts from `now` minus that are read), past
-/// (ended, most recent first) or all (ascending).
-pub async fn list(
-    db: &Db,
-    when: When,
-    now: DateTime<Utc>,
-    limit: i32,
-    start: Option<PageKey>,
-) -> AppResult<Page<Event>> {
-    let now_s = time::format(now);
-    let query = db
-        .client
-        .query()
-        .table_name(&db.tables.events)
-        .index_name("byStart")
-        .expression_attribute_values(":k", s(EVENT_KIND));
-    let query = match when {
-        When::Upcoming => query
-            .key_condition_expression("kind = :k AND event_datetime_start >= :lo")
-            .expression_attribute_values(
-                ":lo",
-                s(time::format(now - Duration::minutes(MAX_EVENT_MINUTES))),
-            )
-            .filter_expression("event_datetime_end > :now")
-            .expression_attribute_values(":now", s(now_s))
-            .scan_index_forward(true),
-        When::Past => query
-            .key_condition_expression("kind = :k AND event_datetime_start < :hi")
-            .expression_attribute_values(":hi", s(&now_s))
-            .filter_expression("event_datetime_end <= :now")
-            .expression_attribute_values(":now", s(now_s))
-            .scan_index_forward(false),
-        When::All => query
-            .key_condition_expression("kind = :k")
-            .scan_index_forward(true),
-    };
-    let mut pages = query
-        .limit(limit)
-        .set_exclusive_start_key(start.map(start_key))
-        .into_paginator()
-        .send();
-    let limit = limit.max(0) as usize;
-    let mut events: Vec<Event> = Vec::new();
-    let mut resume = None;
-    for _ in 0..MAX_READS_PER_PAGE {
-        let Some(page) = pages.next().await else {
-            break;
-        };
-        let page = page?;
-        for item in page.items.unwrap_or_default() {
-            events.push(from_item(item)?);
-        }
-        resume = page.last_evaluated_key;
-        if events.len() >= limit {
-            let more = events.len() > limit || resume.is_some();
-            events.truncate(limit);
-            // Resume after the last event returned, which may precede the page's end when
-            // the filter dropped its tail or the page held more than was asked for.
-            let next = match events.last() {
-                Some(e) if more => Some(position_of(e)),
-                _ => None,
-            };
-            return Ok(Page {
-                items: events,
-                next,
-            });
-        }
-        if resume.is_none() {
-            break;
-        }
-    }
-    Ok(Page {
-        items: events,
-        next: resume.map(page_key).transpose()?,
-    })
-}
-
-/// An event's position in `byStart`: the index's key and the table's.
-fn position_of(e: &Event) -> PageKey {
-    PageKey::from([
-        ("id".to_string(), e.id.clone()),
-        ("kind".to_string(), e.kind.clone()),
-        (
-            "event_datetime_start".to_string(),
-            e.event_datetime_start.clone(),
-        ),
-    ])
 }
 
 /// `Check::EventIsNew`.

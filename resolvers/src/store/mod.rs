@@ -11,6 +11,7 @@ pub mod bookings;
 pub mod categories;
 pub mod events;
 pub mod inventory;
+pub mod listing;
 pub mod profiles;
 pub mod rooms;
 pub mod tickets;

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use model::retry::RetryPolicy;
 
-use super::{bookings, events, inventory, rooms, tickets};
+use super::{bookings, events, inventory, listing, rooms, tickets};
 use crate::config::{Db, Tables};
 use crate::domain::plan::{Outcome, Plan, Write};
 use crate::error::{AppError, AppResult};
@@ -102,5 +102,8 @@ pub fn transact_item(tables: &Tables, write: &Write) -> AppResult<TransactWriteI
         } => rooms::lock(tables, room_id, *version, *tickets),
         Write::EditRoom { version, next } => rooms::edit(tables, *version, next),
         Write::DeleteRoom { id, version } => rooms::delete(tables, id, *version),
+        Write::PutListing { event, replica } => listing::put_entry(tables, event, *replica),
+        Write::DeleteListing { listed, replica } => listing::delete_entry(tables, listed, *replica),
+        Write::PutDirectory { bucket, replica } => listing::put_directory(tables, bucket, *replica),
     }
 }

@@ -996,7 +996,7 @@ fn the_iam_check_refuses_a_grant_no_call_needs() {
 #[test]
 fn the_iam_check_refuses_an_index_read_without_the_index_grant() {
     let t = broken(
-        "Resource: !Sub \"${EventsTable.Arn}/index/*\"",
+        "Resource: !Sub \"${ActivitiesTable.Arn}/index/*\"",
         "Resource: !Sub \"${RoomsTable.Arn}/index/*\"",
     );
     let res = t.function("resolvers").unwrap();
@@ -1004,7 +1004,7 @@ fn the_iam_check_refuses_an_index_read_without_the_index_grant() {
     let v = iam::violations(&t, res, &used, &[]);
     assert_eq!(v.len(), 1, "{v:?}");
     assert!(
-        v[0].contains("dynamodb:Query on EventsTable's index byStart without a grant"),
+        v[0].contains("dynamodb:Query on ActivitiesTable's index byTime without a grant"),
         "{v:?}"
     );
 }
