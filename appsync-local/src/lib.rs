@@ -11,18 +11,22 @@
 //!   coercion; nothing runs a resolver.
 //! * [`execute`]: AppSync's execution, breadth first; Direct Lambda events and BatchInvoke.
 //! * Leaves: [`invoke`] (how a function is called) with [`functions`] (the two handlers
-//!   in-process), and [`stream`] (the event source mapping).
-//! * Plain types every layer may use: [`caller`], [`response`]. template.yaml is read through
-//!   `testkit::template`, the project's one model of it.
+//!   in-process), [`stream`] (the event source mapping), and [`cognito`] (the API's user pool
+//!   on moto's cognito-idp).
+//! * Plain types every layer may use: [`caller`], [`response`], [`locals`] (template values
+//!   evaluated locally). template.yaml is read through `testkit::template`, the project's one
+//!   model of it.
 
 pub mod answer;
 pub mod auth;
 pub mod caller;
+pub mod cognito;
 pub mod execute;
 pub mod functions;
 pub mod graphql;
 pub mod http;
 pub mod invoke;
+pub mod locals;
 pub mod response;
 pub mod setup;
 pub mod stack;

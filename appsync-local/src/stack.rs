@@ -12,12 +12,15 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
 
-use crate::auth::jwt::make_token;
+use crate::auth::jwt::Verifier;
+use crate::auth::Authenticator;
+use crate::cognito::{self, Tokens, UserPool};
 use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use crate::graphql::schema::Api;
 use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
 use crate::http::router;
-use crate::http::state::ServerState;
+use crate::http::state::{ServerState, SignIn};
+use crate::locals::Locals;
 use crate::setup::{ensure_tables, wait_for, SetupReport};
 use crate::stream::{Poller, StreamMapping, StreamStats};
 
@@ -78,6 +81,9 @@ pub struct Stack {
     /// What start-up did, for the banner.
     pub setup: SetupReport,
     pub origins: Arc<AllowedOrigins>,
+    /// The API's user pool on moto (None if template.yaml declares none).
+    pub user_pool: Option<UserPool>,
+    idp: aws_sdk_cognitoidentityprovider::Client,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
     pollers: Vec<JoinHandle<()>>,
@@ -112,12 +118,29 @@ impl Stack {
             &config.page_token_secret,
         )
         .await?;
+        let locals = Locals {
+            stack_name: &config.prefix,
+            tables: &tables,
+        };
         let functions = Arc::new(Functions::new(
             &template,
             &db,
-            &tables,
+            &locals,
             &config.page_token_secret,
         )?);
+        let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+        let user_pool = cognito::ensure_user_pool(&idp, &template, &locals).await?;
+        let verifier = match &user_pool {
+            Some(pool) => {
+                let jwks = cognito::fetch_jwks(&config.moto_endpoint, &pool.id).await?;
+                Some(Verifier::new(
+                    pool.issuer.clone(),
+                    pool.clients.iter().map(|c| c.id.clone()),
+                    &jwks,
+                )?)
+            }
+            None => None,
+        };
 
         let (shutdown, rx) = watch::channel(false);
         let stream_stats = Arc::new(StreamStats::default());
@@ -144,12 +167,17 @@ impl Stack {
             }
         }
 
-        let now = chrono::Utc::now().timestamp();
         let state = Arc::new(ServerState {
             api: Arc::new(api),
             invoker: functions.clone(),
-            api_key: config.api_key.clone(),
-            sample_token: make_token("user-alice", "alice", &[], now),
+            auth: Arc::new(Authenticator {
+                api_key: config.api_key.clone(),
+                verifier,
+            }),
+            sign_in: user_pool.clone().map(|pool| SignIn {
+                idp: idp.clone(),
+                pool,
+            }),
         });
         let app =
             router(state, origins.clone()).into_make_service_with_connect_info::<SocketAddr>();
@@ -174,10 +202,22 @@ impl Stack {
             stream_stats,
             setup,
             origins,
+            user_pool,
+            idp,
             shutdown,
             server: Some(server),
             pollers,
         })
+    }
+
+    /// Signs `username` in to the stack's user pool (creating the user on first use) with
+    /// exactly these groups: what `./dev token` does.
+    pub async fn sign_in(&self, username: &str, groups: &[&str]) -> Result<Tokens, String> {
+        let pool = self
+            .user_pool
+            .as_ref()
+            .ok_or("template.yaml declares no user pool")?;
+        cognito::sign_in(&self.idp, pool, username, groups).await
     }
 
     pub fn url(&self) -> String {

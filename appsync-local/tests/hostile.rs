@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use appsync_local::answer::answer;
+use appsync_local::answer::{answer, Channel};
 use appsync_local::caller::Caller;
 use appsync_local::execute::execute;
 use appsync_local::graphql::request::GraphQLRequest;
@@ -35,6 +35,7 @@ fn answered_within(limit: Duration, query: String) -> Value {
                 &Rooms,
                 GraphQLRequest::new(query, json!({})),
                 &caller,
+                Channel::Http,
             )
             .await;
             serde_json::to_value(&answered.response).expect("serialisable")

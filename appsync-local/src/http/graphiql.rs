@@ -7,15 +7,27 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::state::ServerState;
+use crate::cognito::sign_in;
 
 pub async fn page(State(state): State<Arc<ServerState>>) -> Response {
-    let headers = json!({ "Authorization": state.sample_token }).to_string();
+    // A fresh token for each page load: moto's tokens live an hour.
+    let token = match &state.sign_in {
+        Some(s) => match sign_in(&s.idp, &s.pool, "alice", &[]).await {
+            Ok(tokens) => tokens.access,
+            Err(e) => {
+                tracing::warn!(error = %e, "GraphiQL's sample token: sign-in failed");
+                String::new()
+            }
+        },
+        None => String::new(),
+    };
+    let headers = json!({ "Authorization": token }).to_string();
     let page = GRAPHIQL
         .replace(
             "__DEFAULT_HEADERS__",
             &serde_json::to_string(&headers).unwrap_or_default(),
         )
-        .replace("__API_KEY__", &html_escape(&state.api_key));
+        .replace("__API_KEY__", &html_escape(&state.auth.api_key));
     Html(page).into_response()
 }
 
@@ -42,7 +54,7 @@ const GRAPHIQL: &str = r#"<!doctype html>
 <body>
   <div id="bar">
     Local AppSync endpoint <code>POST /graphql</code>.
-    Headers: <code>Authorization</code> with a Cognito-style JWT (<code>./dev token NAME [GROUP]</code>; signature not checked),
+    Headers: <code>Authorization</code> with a user-pool token (alice's is filled in; <code>./dev token NAME [GROUP]</code> for others),
     or <code>x-api-key: __API_KEY__</code> for the <code>@aws_api_key</code> reads.
   </div>
   <div id="graphiql">Loading GraphiQL (needs the browser to reach unpkg.com)...</div>
