@@ -9,6 +9,7 @@ use apollo_compiler::ast::OperationType;
 
 use crate::caller::Caller;
 use crate::execute::execute;
+use crate::execute::publish::Published;
 use crate::graphql::request::GraphQLRequest;
 use crate::graphql::schema::Api;
 use crate::graphql::validate::{prepare, Prepared};
@@ -42,6 +43,8 @@ pub struct Answer {
     pub wrong_channel: Option<&'static str>,
     /// The validated request, for a subscription to register (`Channel::Realtime` only).
     pub prepared: Option<Prepared>,
+    /// A mutation's results for subscribers (`subscriptions::Hub::publish`).
+    pub published: Vec<Published>,
 }
 
 pub async fn answer(
@@ -60,6 +63,7 @@ pub async fn answer(
                 rejected: true,
                 wrong_channel: None,
                 prepared: None,
+                published: Vec::new(),
             }
         }
     };
@@ -75,15 +79,17 @@ pub async fn answer(
                 OperationType::Subscription => "subscription",
             }),
             prepared: None,
+            published: Vec::new(),
         };
     }
-    let response = execute(api, invoker, &prepared, caller).await;
+    let executed = execute(api, invoker, &prepared, caller).await;
     Answer {
         root_field: prepared.root_field(),
-        response,
+        response: executed.response,
         rejected: false,
         wrong_channel: None,
         prepared: (channel == Channel::Realtime).then_some(prepared),
+        published: executed.published,
     }
 }
 

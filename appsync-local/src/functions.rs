@@ -25,6 +25,9 @@ pub struct Counters {
     pub invocations: AtomicU64,
     /// Invocations whose payload was a BatchInvoke array.
     pub batch_invocations: AtomicU64,
+    /// Events delivered: one per invocation, a BatchInvoke's items each (AppSync's resolver
+    /// executions).
+    pub events: AtomicU64,
     pub function_errors: AtomicU64,
 }
 
@@ -114,6 +117,8 @@ impl Functions {
 
     async fn run(&self, function: &str, payload: Value) -> Result<Value, FunctionError> {
         self.counters.invocations.fetch_add(1, Ordering::Relaxed);
+        let events = payload.as_array().map_or(1, Vec::len) as u64;
+        self.counters.events.fetch_add(events, Ordering::Relaxed);
         if payload.is_array() {
             self.counters
                 .batch_invocations

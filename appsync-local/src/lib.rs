@@ -6,7 +6,9 @@
 //!   stream pollers, started and stopped together.
 //! * [`http`]: the edge: routes, the origin check and CORS, `POST /graphql`, GraphiQL.
 //! * [`auth`]: the edge: who calls (Cognito JWT or API key), as a [`caller::Caller`].
-//! * [`answer`]: one request from an authenticated caller to its response: validate, execute.
+//! * [`answer`]: one request from an authenticated caller to its response: validate, execute;
+//!   [`subscriptions`]: the subscriptions real-time connections hold, and mutation results
+//!   delivered to them.
 //! * [`graphql`]: parse and validate against the schema (apollo-compiler), AWS scalars, input
 //!   coercion; nothing runs a resolver.
 //! * [`execute`]: AppSync's execution, breadth first; Direct Lambda events and BatchInvoke.
@@ -31,5 +33,7 @@ pub mod response;
 pub mod setup;
 pub mod stack;
 pub mod stream;
+pub mod subscriptions;
+pub mod tls;
 
 pub use stack::{Stack, StackConfig, LOCAL_API_KEY};

@@ -18,11 +18,15 @@ use crate::cognito::{self, Tokens, UserPool};
 use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use crate::graphql::schema::Api;
 use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
+use crate::http::realtime::Settings as RealtimeSettings;
 use crate::http::router;
+use crate::http::serve::serve;
 use crate::http::state::{ServerState, SignIn};
 use crate::locals::Locals;
 use crate::setup::{ensure_tables, wait_for, SetupReport};
 use crate::stream::{Poller, StreamMapping, StreamStats};
+use crate::subscriptions::Hub;
+use crate::tls::LocalTls;
 
 /// The API key the local stack accepts unless told otherwise.
 pub const LOCAL_API_KEY: &str = "da2-local0000000000000000000000";
@@ -45,6 +49,9 @@ pub struct StackConfig {
     pub wait_for_moto: Duration,
     /// Web pages of these origins may call the endpoint, besides its own (`http::origins`).
     pub allow_origins: Vec<String>,
+    /// Where the local CA is kept (`tls`); `None`: a CA in memory for this run only.
+    pub tls_dir: Option<PathBuf>,
+    pub realtime: RealtimeSettings,
 }
 
 impl StackConfig {
@@ -66,6 +73,8 @@ impl StackConfig {
                 .iter()
                 .map(|o| o.to_string())
                 .collect(),
+            tls_dir: None,
+            realtime: RealtimeSettings::default(),
         }
     }
 }
@@ -83,6 +92,10 @@ pub struct Stack {
     pub origins: Arc<AllowedOrigins>,
     /// The API's user pool on moto (None if template.yaml declares none).
     pub user_pool: Option<UserPool>,
+    /// The certificate `https://` and `wss://` are served with, and the CA to trust.
+    pub tls: LocalTls,
+    /// The real-time connections' subscriptions.
+    pub hub: Arc<Hub>,
     idp: aws_sdk_cognitoidentityprovider::Client,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
@@ -167,8 +180,11 @@ impl Stack {
             }
         }
 
+        let tls = LocalTls::new(config.tls_dir.as_deref())?;
+        let api = Arc::new(api);
+        let hub = Hub::new(api.clone());
         let state = Arc::new(ServerState {
-            api: Arc::new(api),
+            api,
             invoker: functions.clone(),
             auth: Arc::new(Authenticator {
                 api_key: config.api_key.clone(),
@@ -178,21 +194,12 @@ impl Stack {
                 idp: idp.clone(),
                 pool,
             }),
+            hub: hub.clone(),
+            realtime: config.realtime.clone(),
+            shutdown: rx.clone(),
         });
-        let app =
-            router(state, origins.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let mut server_rx = rx;
-        let server = tokio::spawn(async move {
-            let stop = async move {
-                let _ = server_rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!(error = %e, "HTTP server failed");
-            }
-        });
+        let app = router(state, origins.clone());
+        let server = tokio::spawn(serve(listener, app, Some(tls.server.clone()), rx));
         info!(%addr, "GraphQL endpoint ready");
         Ok(Self {
             addr,
@@ -203,6 +210,8 @@ impl Stack {
             setup,
             origins,
             user_pool,
+            tls,
+            hub,
             idp,
             shutdown,
             server: Some(server),
@@ -222,6 +231,11 @@ impl Stack {
 
     pub fn url(&self) -> String {
         format!("http://{}/graphql", self.addr)
+    }
+
+    /// Where Amplify connects for subscriptions (the same port also answers `ws://`).
+    pub fn realtime_url(&self) -> String {
+        format!("wss://{}/graphql/realtime", self.addr)
     }
 
     /// Stops accepting requests, lets those in flight and the batch being delivered finish.

@@ -2,10 +2,14 @@
 
 use std::sync::Arc;
 
+use tokio::sync::watch;
+
+use super::realtime::Settings;
 use crate::auth::Authenticator;
 use crate::cognito::UserPool;
 use crate::graphql::schema::Api;
 use crate::invoke::Invoker;
+use crate::subscriptions::Hub;
 
 pub struct ServerState {
     pub api: Arc<Api>,
@@ -13,6 +17,11 @@ pub struct ServerState {
     pub auth: Arc<Authenticator>,
     /// Where GraphiQL's sample token comes from (a user signed in when the page loads).
     pub sign_in: Option<SignIn>,
+    /// The subscriptions of every real-time connection.
+    pub hub: Arc<Hub>,
+    pub realtime: Settings,
+    /// Becomes true when the stack stops: real-time connections close.
+    pub shutdown: watch::Receiver<bool>,
 }
 
 /// moto's cognito-idp and the pool, to sign a user in.

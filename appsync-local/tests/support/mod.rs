@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 pub mod client;
 pub mod hostile;
+pub mod realtime;
 
 use appsync_local::{Stack, StackConfig};
 pub use client::{Client, Credential};

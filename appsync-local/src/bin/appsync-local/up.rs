@@ -35,6 +35,9 @@ pub struct Args {
     /// Write the stack's settings here while it runs (`./dev invoke` reads them).
     #[arg(long)]
     state_file: Option<PathBuf>,
+    /// Where the local CA for https:// and wss:// is kept (made on first use).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../.local/tls"))]
+    tls_dir: PathBuf,
     /// Seconds to wait for moto to accept connections.
     #[arg(long, default_value_t = 0.0)]
     wait_for_moto: f64,
@@ -60,6 +63,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     config.wait_for_moto = Duration::try_from_secs_f64(args.wait_for_moto)
         .map_err(|e| format!("--wait-for-moto: {e}"))?;
     config.allow_origins = args.allow_origins;
+    config.tls_dir = Some(args.tls_dir);
 
     let stack = Stack::start(config.clone()).await?;
     if let Some(path) = &args.state_file {
@@ -86,6 +90,13 @@ fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<()
         stack.api_key,
         std::process::id()
     );
+    text.push_str(&format!(
+        "export GRAPHQL_REALTIME_URL={}\n",
+        stack.realtime_url()
+    ));
+    if let Some(ca) = &stack.tls.ca_file {
+        text.push_str(&format!("export TLS_CA_FILE={}\n", ca.display()));
+    }
     if let Some(pool) = &stack.user_pool {
         // What Amplify's Auth configuration needs (README: "Signing in with Amplify").
         text.push_str(&format!(
@@ -161,6 +172,7 @@ async fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
     println!(
         "\nLocal stack ready in {:.2} s\n\
          \n  GraphQL    {url}   (POST, AppSync's request, auth and error shapes)\
+         \n  Real-time  {realtime}   (subscriptions, AppSync's protocol; ws:// too; trust {ca})\
          \n  GraphiQL   http://{addr}/\
          \n  API key    {key}   (header x-api-key: the reads marked @aws_api_key)\
          \n  User pool  {pool}\
@@ -176,6 +188,12 @@ async fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
         took.as_secs_f64(),
         addr = stack.addr,
         key = stack.api_key,
+        realtime = stack.realtime_url(),
+        ca = stack
+            .tls
+            .ca_file
+            .as_ref()
+            .map_or("the CA in memory".to_string(), |f| f.display().to_string()),
         origins = if origins.is_empty() { "no other origin".to_string() } else { origins.join(", ") },
         moto = config.moto_endpoint,
         prefix = config.prefix,

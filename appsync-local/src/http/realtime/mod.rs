@@ -1,0 +1,71 @@
+//! `GET /graphql/realtime`: AppSync's real-time endpoint, where Amplify derives it for any
+//! endpoint that is not an `appsync-api` domain (`<GraphQL URL>/realtime`, always `wss://`;
+//! the server answers TLS and plain connections on the same port). The upgrade takes the
+//! `graphql-ws` subprotocol; `handshake` reads who connects, `connection` speaks the protocol.
+
+mod connection;
+pub mod handshake;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+
+use super::reply::error_response;
+use super::state::ServerState;
+use crate::subscriptions::MAX_PAYLOAD_BYTES;
+
+/// The real-time endpoint's limits and timers.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How often `ka` is sent (Amplify alarms after 65 s without one).
+    pub keep_alive: Duration,
+    /// `connectionTimeoutMs` in `connection_ack` (AppSync sends 300,000), and how long a
+    /// connection may stay uninitialised.
+    pub connection_timeout: Duration,
+    /// AppSync's quota of subscriptions per connection.
+    pub max_subscriptions: usize,
+    /// The largest message a client may send (AppSync's subscription payload size).
+    pub max_message_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            keep_alive: Duration::from_secs(30),
+            connection_timeout: Duration::from_secs(300),
+            max_subscriptions: 100,
+            max_message_bytes: MAX_PAYLOAD_BYTES,
+        }
+    }
+}
+
+pub async fn upgrade(
+    State(state): State<Arc<ServerState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BadRequestException",
+                &format!("The real-time endpoint speaks WebSocket (subprotocol graphql-ws): {e}"),
+            )
+        }
+    };
+    let handshake = handshake::read(&headers, uri.query());
+    let limit = state.realtime.max_message_bytes;
+    ws.protocols([handshake::PROTOCOL])
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| connection::run(socket, state, handshake, peer.ip().to_string()))
+}
