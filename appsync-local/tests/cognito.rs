@@ -294,3 +294,63 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
     assert_eq!(invocations(), before + 1);
     stack.stop().await;
 }
+
+/// Amplify's sign-in (USER_SRP_AUTH through the web client) against moto, answered the way
+/// Amplify answers the PASSWORD_VERIFIER challenge: with the USER_ID_FOR_SRP moto gave, which
+/// is the user's sub (Cognito takes a sub wherever it takes a username; moto needs
+/// `scripts/moto_server.py` for that). moto does not check the SRP values, so they are
+/// placeholders here: this proves the flow Amplify runs reaches tokens, not the password.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
+    use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+    let stack = stack(false).await;
+    let alice = user(&stack, "alice", &[]).await;
+    let pool = stack.user_pool.clone().unwrap();
+    let web = pool.web_client().unwrap().id.clone();
+    let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
+    let challenge = idp
+        .initiate_auth()
+        .client_id(&web)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", "alice")
+        .auth_parameters("SRP_A", "0a1b2c")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        challenge.challenge_name(),
+        Some(&ChallengeNameType::PasswordVerifier)
+    );
+    let params = challenge.challenge_parameters().unwrap();
+    assert_eq!(
+        params["USER_ID_FOR_SRP"], alice.sub,
+        "moto names the user by sub"
+    );
+    let answer = idp
+        .respond_to_auth_challenge()
+        .client_id(&web)
+        .challenge_name(ChallengeNameType::PasswordVerifier)
+        .challenge_responses("USERNAME", &params["USER_ID_FOR_SRP"])
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &params["SECRET_BLOCK"])
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", "c2lnbmF0dXJl")
+        .challenge_responses("TIMESTAMP", "Mon Nov 30 09:00:00 UTC 2026")
+        .send()
+        .await
+        .expect("moto finds the user by sub");
+    let access = answer
+        .authentication_result()
+        .and_then(|r| r.access_token())
+        .expect("tokens")
+        .to_string();
+    assert_eq!(claims_of(&access)["client_id"], web.as_str());
+    // A token of the web client, as Amplify holds it: accepted by the endpoint.
+    let body = gql(
+        stack.addr,
+        &Credential::Token(access),
+        "{ listMyEvents { items { id } } }",
+        json!({}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    stack.stop().await;
+}
