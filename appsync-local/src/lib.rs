@@ -30,6 +30,7 @@ pub mod http;
 pub mod invoke;
 pub mod locals;
 pub mod response;
+pub mod sam_env;
 pub mod setup;
 pub mod stack;
 pub mod stream;

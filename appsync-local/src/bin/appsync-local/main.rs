@@ -1,6 +1,7 @@
 //! `appsync-local`: the local stack's command line (`./dev` runs it).
 
 mod invoke;
+mod sam_env;
 mod token;
 mod up;
 
@@ -26,6 +27,8 @@ enum Command {
     Invoke(invoke::Args),
     /// Signs a user in to the running stack's user pool and prints the token.
     Token(token::Args),
+    /// Prints the env-vars file for `sam local invoke` against the running stack.
+    SamEnv(sam_env::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Up(args) => runtime.block_on(up::run(args)),
         Command::Invoke(args) => runtime.block_on(invoke::run(args)),
         Command::Token(args) => runtime.block_on(token::run(args)),
+        Command::SamEnv(args) => sam_env::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("appsync-local: {e}");
