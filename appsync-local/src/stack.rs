@@ -17,6 +17,7 @@ use crate::auth::Authenticator;
 use crate::cognito::{self, Tokens, UserPool};
 use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use crate::graphql::schema::Api;
+use crate::http::graphiql::Assets;
 use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
 use crate::http::realtime::Settings as RealtimeSettings;
 use crate::http::router;
@@ -51,6 +52,8 @@ pub struct StackConfig {
     pub allow_origins: Vec<String>,
     /// Where the local CA is kept (`tls`); `None`: a CA in memory for this run only.
     pub tls_dir: Option<PathBuf>,
+    /// The `node_modules` of `appsync-local/graphiql/` (GraphiQL's assets).
+    pub graphiql_dir: PathBuf,
     pub realtime: RealtimeSettings,
 }
 
@@ -74,6 +77,7 @@ impl StackConfig {
                 .map(|o| o.to_string())
                 .collect(),
             tls_dir: None,
+            graphiql_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("graphiql/node_modules"),
             realtime: RealtimeSettings::default(),
         }
     }
@@ -197,6 +201,7 @@ impl Stack {
             hub: hub.clone(),
             realtime: config.realtime.clone(),
             shutdown: rx.clone(),
+            graphiql: Assets::load(&config.graphiql_dir),
         });
         let app = router(state, origins.clone());
         let server = tokio::spawn(serve(listener, app, Some(tls.server.clone()), rx));

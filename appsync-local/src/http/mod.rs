@@ -1,7 +1,7 @@
 //! The HTTP edge: routes, the origin check and CORS, the GraphQL endpoint, the real-time
 //! endpoint, GraphiQL.
 
-mod graphiql;
+pub mod graphiql;
 pub mod graphql;
 pub mod origins;
 pub mod realtime;

@@ -13,6 +13,7 @@ use super::{graphiql, graphql, realtime};
 pub fn router(state: Arc<ServerState>, origins: Arc<AllowedOrigins>) -> Router {
     Router::new()
         .route("/", get(graphiql::page))
+        .route("/graphiql/{name}", get(graphiql::asset))
         .route("/graphql", post(graphql::post).get(graphql::not_post))
         .route("/graphql/realtime", get(realtime::upgrade))
         .with_state(state)

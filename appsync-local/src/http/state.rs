@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
+use super::graphiql::Assets;
 use super::realtime::Settings;
 use crate::auth::Authenticator;
 use crate::cognito::UserPool;
@@ -22,6 +23,8 @@ pub struct ServerState {
     pub realtime: Settings,
     /// Becomes true when the stack stops: real-time connections close.
     pub shutdown: watch::Receiver<bool>,
+    /// GraphiQL's browser assets.
+    pub graphiql: Assets,
 }
 
 /// moto's cognito-idp and the pool, to sign a user in.
