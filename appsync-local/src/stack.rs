@@ -103,6 +103,8 @@ pub struct Stack {
     idp: aws_sdk_cognitoidentityprovider::Client,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    /// The hub's delivery task.
+    delivery: JoinHandle<()>,
     pollers: Vec<JoinHandle<()>>,
 }
 
@@ -186,7 +188,7 @@ impl Stack {
 
         let tls = LocalTls::new(config.tls_dir.as_deref())?;
         let api = Arc::new(api);
-        let hub = Hub::new(api.clone());
+        let (hub, delivery) = Hub::start(api.clone());
         let state = Arc::new(ServerState {
             api,
             invoker: functions.clone(),
@@ -220,6 +222,7 @@ impl Stack {
             idp,
             shutdown,
             server: Some(server),
+            delivery,
             pollers,
         })
     }
@@ -253,6 +256,7 @@ impl Stack {
         for p in self.pollers.drain(..) {
             let _ = tokio::time::timeout(deadline, p).await;
         }
+        self.delivery.abort();
     }
 }
 
@@ -265,5 +269,6 @@ impl Drop for Stack {
         for p in self.pollers.drain(..) {
             p.abort();
         }
+        self.delivery.abort();
     }
 }

@@ -5,9 +5,11 @@
 //! filter; a field the mutation did not select filters everything out), and each subscriber
 //! gets the result through its own selection set (`execute::publish::for_subscriber`).
 //!
-//! Delivery never waits for a connection: each has a bounded queue, and a message that does not
-//! fit, or that is over AppSync's subscription payload size, is dropped with a warning (AppSync
-//! drops an oversized one silently).
+//! A mutation's results are queued ([`Hub::enqueue`]) and delivered by one task, in the order the
+//! mutations completed, after the mutation's caller has its answer: as on AppSync, a subscriber
+//! costs the mutation nothing. Delivery never waits for a connection: each has a bounded
+//! queue, and a message that does not fit, or that is over AppSync's subscription payload size,
+//! is dropped with a warning (AppSync drops an oversized one silently).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -51,7 +53,11 @@ struct Inner {
 pub struct Hub {
     api: Arc<Api>,
     inner: Mutex<Inner>,
+    queue: mpsc::Sender<Vec<Published>>,
 }
+
+/// Mutations whose results may wait for delivery before a mutation waits to queue its own.
+const QUEUED_MUTATIONS: usize = 1024;
 
 /// A subscription in the hub; dropping it unsubscribes.
 pub struct Registration {
@@ -71,11 +77,31 @@ impl Drop for Registration {
 }
 
 impl Hub {
-    pub fn new(api: Arc<Api>) -> Arc<Self> {
-        Arc::new(Self {
+    /// The hub and its delivery task (which runs until aborted).
+    pub fn start(api: Arc<Api>) -> (Arc<Self>, tokio::task::JoinHandle<()>) {
+        let (queue, mut queued) = mpsc::channel::<Vec<Published>>(QUEUED_MUTATIONS);
+        let hub = Arc::new(Self {
             api,
             inner: Mutex::new(Inner::default()),
-        })
+            queue,
+        });
+        let worker = hub.clone();
+        let task = tokio::spawn(async move {
+            while let Some(published) = queued.recv().await {
+                worker.publish(&published).await;
+            }
+        });
+        (hub, task)
+    }
+
+    /// Queues a mutation's results for delivery.
+    pub async fn enqueue(&self, published: Vec<Published>) {
+        if published.is_empty() {
+            return;
+        }
+        if self.queue.send(published).await.is_err() {
+            tracing::warn!("subscription delivery has stopped: a mutation's results are dropped");
+        }
     }
 
     /// How many subscriptions are held.
@@ -136,7 +162,7 @@ impl Hub {
     }
 
     /// Sends a mutation's published results to every matching subscriber.
-    pub async fn publish(&self, published: &[Published]) {
+    async fn publish(&self, published: &[Published]) {
         for p in published {
             for field in self.api.subscriptions_of(&p.mutation) {
                 let subscribers: Vec<Arc<Subscriber>> = match self.inner.lock() {

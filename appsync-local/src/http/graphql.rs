@@ -93,10 +93,8 @@ pub async fn post(
             "Subscriptions over MQTT is not supported.",
         );
     }
-    // Subscribers hear of a mutation before its caller does, as on AppSync.
-    if !answer.published.is_empty() {
-        state.hub.publish(&answer.published).await;
-    }
+    // Delivered to subscribers by the hub's task, in mutation order.
+    state.hub.enqueue(answer.published).await;
     info!(
         field = answer.root_field.as_deref().unwrap_or("-"),
         caller = caller.log_name(),
