@@ -76,15 +76,14 @@ impl Functions {
             let timeout = Duration::from_secs(f.properties.timeout.unwrap_or(3).max(1) as u64);
             match f.binary().unwrap_or_default() {
                 "resolvers" => {
-                    let tables = resolvers::Tables::from_lookup(lookup)
+                    let lookup = |k: &str| {
+                        lookup(k).or_else(|| {
+                            (k == "PAGE_TOKEN_SECRET").then(|| page_token_secret.to_string())
+                        })
+                    };
+                    let app = resolvers::App::from_lookup(db.clone(), lookup)
                         .map_err(|e| format!("resolvers environment: {e:?}"))?;
-                    let secret = env
-                        .get("PAGE_TOKEN_SECRET")
-                        .cloned()
-                        .unwrap_or_else(|| page_token_secret.to_string());
-                    let tokens = resolvers::TokenKey::new(&secret)
-                        .map_err(|e| format!("PAGE_TOKEN_SECRET: {e:?}"))?;
-                    resolvers_fn = Some((resolvers::App::new(db.clone(), tables, tokens), timeout));
+                    resolvers_fn = Some((app, timeout));
                 }
                 "aggregator" => {
                     let config = aggregator::Config::from_lookup(lookup)

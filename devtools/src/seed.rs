@@ -112,8 +112,9 @@ pub async fn load_categories(app: &App, path: &Path) -> Result<usize, String> {
             types: c.types.clone(),
         };
         app.db
+            .client
             .put_item()
-            .table_name(&app.tables.activity_categories)
+            .table_name(&app.db.tables.activity_categories)
             .set_item(Some(
                 resolvers::store::to_item(&item).map_err(|e| e.to_string())?,
             ))

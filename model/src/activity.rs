@@ -1,8 +1,10 @@
 //! The activity item as stored in the activity table, and what it contributes to a daily
 //! aggregate.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::time::parse_timestamp;
 
 /// Attribute names of the activity table's key.
 pub const ACTIVITY_PK: &str = "userid";
@@ -20,7 +22,8 @@ pub struct Activity {
     /// whether it was consumed or burned.
     #[serde(rename = "caloriesConsumed")]
     pub calories: i64,
-    /// RFC 3339, normalised to UTC by the resolvers (`2026-11-21T08:30:00.000Z`).
+    /// RFC 3339, stored in `time`'s fixed-width UTC form by the resolvers
+    /// (`2026-11-21T08:30:00.000Z`).
     #[serde(rename = "creationDateTime")]
     pub creation_date_time: String,
 }
@@ -75,7 +78,11 @@ impl std::fmt::Display for InvalidActivity {
             Self::CaloriesOutOfRange(c) => {
                 write!(f, "calories {c} out of range 0..={MAX_CALORIES}")
             }
-            Self::BadTimestamp(t) => write!(f, "creationDateTime {t:?} is not RFC 3339"),
+            Self::BadTimestamp(t) => write!(
+                f,
+                "creationDateTime {t:?} is not {}",
+                crate::time::TIMESTAMP_RULE
+            ),
             Self::EmptyUser => write!(f, "userid is empty"),
         }
     }
@@ -83,20 +90,13 @@ impl std::fmt::Display for InvalidActivity {
 
 impl std::error::Error for InvalidActivity {}
 
-/// Parses an RFC 3339 timestamp (any offset) into UTC.
-pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 impl Activity {
     /// The activity's own UTC day: aggregates are bucketed by when the activity happened,
     /// never by when it was processed.
     pub fn day(&self) -> Result<NaiveDate, InvalidActivity> {
         parse_timestamp(&self.creation_date_time)
             .map(|t| t.date_naive())
-            .ok_or_else(|| InvalidActivity::BadTimestamp(self.creation_date_time.clone()))
+            .map_err(|_| InvalidActivity::BadTimestamp(self.creation_date_time.clone()))
     }
 
     pub fn contribution(&self) -> Result<Contribution, InvalidActivity> {
@@ -139,6 +139,21 @@ mod tests {
             a.day().unwrap(),
             NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
         );
+    }
+
+    /// Issue 12, defect 1: whatever the resolvers can store, the aggregator can bucket.
+    #[test]
+    fn the_edges_of_the_storable_range_have_a_day_and_beyond_them_none() {
+        let latest = activity("Food", 1, "9999-12-31T23:59:59.999Z");
+        assert_eq!(latest.day().unwrap().to_string(), "9999-12-31");
+        let earliest = activity("Food", 1, "0000-01-01T00:00:00.000Z");
+        assert_eq!(earliest.day().unwrap().to_string(), "0000-01-01");
+        for beyond in ["+10000-01-01T23:58:59.000Z", "9999-12-31T23:59:59-23:59"] {
+            assert!(matches!(
+                activity("Food", 1, beyond).day(),
+                Err(InvalidActivity::BadTimestamp(_))
+            ));
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
 use aws_smithy_runtime_api::client::http::{
     http_client_fn, HttpConnector, HttpConnectorFuture, SharedHttpClient, SharedHttpConnector,
 };
@@ -34,11 +34,14 @@ use serde_json::{json, Value};
 
 use resolvers::appsync::{batch_item, Caller};
 use resolvers::domain::event::{Event, EVENT_KIND};
+use resolvers::domain::plan;
 use resolvers::domain::room::{Room, ROOM_KIND};
+use resolvers::domain::ticket::Ticket;
+use resolvers::output::{to_value, Connection, EventOut, RoomOut, TicketOut};
+use resolvers::paging::PageKey;
 use resolvers::router::{MutationField, Operation};
-use resolvers::store::tickets::Ticket;
 use resolvers::store::{self, Item};
-use resolvers::{handle, prepare, App, Tables, TokenKey};
+use resolvers::{handle, prepare, App, Tables};
 
 const SECRET: &str = "bench-page-token-secret-0123456789abcdef";
 
@@ -49,9 +52,15 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn tables() -> Tables {
-    Tables::from_lookup(|k| Some(format!("bench-{}", k.to_ascii_lowercase())))
-        .expect("every table is named")
+fn setting(k: &str) -> Option<String> {
+    Some(match k {
+        resolvers::config::PAGE_TOKEN_SECRET => SECRET.to_string(),
+        table => format!("bench-{}", table.to_ascii_lowercase()),
+    })
+}
+
+fn app_over(client: aws_sdk_dynamodb::Client) -> App {
+    App::from_lookup(client, setting).expect("every setting is given")
 }
 
 /// A DynamoDB client that can never reach anything: static credentials, a closed port.
@@ -68,11 +77,7 @@ fn offline_app() -> App {
         ))
         .endpoint_url("http://127.0.0.1:1")
         .build();
-    App::new(
-        aws_sdk_dynamodb::Client::from_conf(config),
-        tables(),
-        TokenKey::new(SECRET).expect("long enough"),
-    )
+    app_over(aws_sdk_dynamodb::Client::from_conf(config))
 }
 
 /// Answers each DynamoDB operation (by its X-Amz-Target) with a fixed body.
@@ -114,7 +119,7 @@ fn wire_item(v: &Value) -> Value {
 }
 
 fn in_memory_app() -> App {
-    let t = tables();
+    let t = Tables::from_lookup(setting).expect("every table is named");
     let events: Vec<Value> = (0..5)
         .map(|i| serde_json::to_value(sample_event(i)).expect("serializable"))
         .map(|e| wire_item(&e))
@@ -142,11 +147,7 @@ fn in_memory_app() -> App {
         .endpoint_url("http://127.0.0.1:1")
         .http_client(client)
         .build();
-    App::new(
-        aws_sdk_dynamodb::Client::from_conf(config),
-        t,
-        TokenKey::new(SECRET).expect("long enough"),
-    )
+    app_over(aws_sdk_dynamodb::Client::from_conf(config))
 }
 
 fn sample_event(i: i64) -> Event {
@@ -194,20 +195,22 @@ fn parse_batch(bytes: &[u8]) -> Vec<(Caller, Operation, Value)> {
     }
 }
 
-/// The bookTicket transaction, as `handlers::tickets::book_own` builds it.
+/// The bookTicket transaction, as `handlers::booking::book_own` plans it and
+/// `Db::transact` builds it.
 fn book_request(app: &App, caller: &Caller, event_id: &str) -> Vec<TransactWriteItem> {
-    let now = "2026-05-01T12:00:00.000Z";
     let ticket = Ticket {
         event_id: event_id.to_string(),
         user_id: caller.user_id().expect("a user").to_string(),
-        booked_at: now.to_string(),
+        booked_at: "2026-05-01T12:00:00.000Z".to_string(),
     };
-    let items = vec![
-        store::tickets::put_new(app, &ticket).expect("builds"),
-        store::events::take_tickets(app, event_id, 1, Some(now)).expect("builds"),
-    ];
+    let items = plan::book(&ticket)
+        .writes()
+        .iter()
+        .map(|w| store::write::transact_item(&app.db.tables, w).expect("builds"))
+        .collect();
     let fluent = app
         .db
+        .client
         .transact_write_items()
         .set_transact_items(Some(items));
     fluent.get_transact_items().clone().expect("items set")
@@ -228,32 +231,40 @@ fn rooms_request(app: &App, sources: &[&Value]) -> KeysAndAttributes {
         .expect("keys set");
     let _ = app
         .db
+        .client
         .batch_get_item()
-        .request_items(&app.tables.rooms, ka.clone());
+        .request_items(&app.db.tables.rooms, ka.clone());
     ka
 }
 
 fn list_reply(app: &App, events: &[Event]) -> Vec<u8> {
     let last = events.last().expect("a page");
-    let key: std::collections::HashMap<String, AttributeValue> = [
+    let key: PageKey = [
         ("id", last.id.as_str()),
         ("kind", last.kind.as_str()),
         ("event_datetime_start", last.event_datetime_start.as_str()),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), store::s(v)))
+    .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let token = app.tokens.seal("listEvents|Upcoming", &key).expect("seals");
-    let items: Vec<Value> = events.iter().map(Event::to_graphql).collect();
-    serde_json::to_vec(&json!({ "items": items, "nextToken": token })).expect("serializes")
+    let items = events
+        .iter()
+        .map(|e| EventOut::try_from(e.clone()).expect("sound counts"))
+        .collect();
+    let page = Connection {
+        items,
+        next_token: Some(token),
+    };
+    serde_json::to_vec(&to_value(page).expect("serializes")).expect("serializes")
 }
 
 fn rooms_reply(n: usize) -> Vec<u8> {
     let rooms: Vec<Room> = (1..=3).map(sample_room).collect();
-    let out: Vec<Value> = (0..n)
-        .map(|i| batch_item(Ok(resolvers::handlers::rooms::to_graphql(&rooms[i % 3]))))
+    let out: Vec<_> = (0..n)
+        .map(|i| batch_item(to_value(RoomOut::from(rooms[i % 3].clone()))))
         .collect();
-    serde_json::to_vec(&Value::Array(out)).expect("serializes")
+    serde_json::to_vec(&out).expect("serializes")
 }
 
 /// The batch fixture's first event repeated `n` times over varying parents.
@@ -306,8 +317,11 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("resolvers.reply");
-    g.bench_function("Event to_graphql + to_vec", |b| {
-        b.iter(|| serde_json::to_vec(&black_box(&page[0]).to_graphql()).unwrap())
+    g.bench_function("EventOut to_value + to_vec", |b| {
+        b.iter(|| {
+            let out = EventOut::try_from(black_box(&page[0]).clone()).unwrap();
+            serde_json::to_vec(&to_value(out).unwrap()).unwrap()
+        })
     });
     g.bench_function("listEvents page of 5 + sealed token", |b| {
         b.iter(|| list_reply(&app, black_box(&page)))
@@ -332,7 +346,8 @@ fn bench(c: &mut Criterion) {
                 user_id: caller.user_id().unwrap_or_default().to_string(),
                 booked_at: "2026-05-01T12:00:00.000Z".to_string(),
             };
-            (items, serde_json::to_vec(&ticket.to_graphql()).unwrap())
+            let reply = to_value(TicketOut::from(ticket)).unwrap();
+            (items, serde_json::to_vec(&reply).unwrap())
         })
     });
     g.bench_function("query-listEvents", |b| {

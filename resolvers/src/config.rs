@@ -1,7 +1,13 @@
-//! What the handler needs, built once in `main` and shared by every invocation.
+//! What the handler needs, built once and shared by every invocation: the store's `Db`
+//! (one DynamoDB client and the table names) and the page-token key. [`App::from_lookup`] is
+//! the one way to build it: `main` (process environment), `devtools::app` (tests, seed
+//! loading) and the local stack (the template's environment) all call it.
 
-use crate::error::AppError;
-use crate::store::page::TokenKey;
+use crate::error::{AppError, AppResult};
+use crate::paging::TokenKey;
+
+/// The variable holding the secret that signs page tokens.
+pub const PAGE_TOKEN_SECRET: &str = "PAGE_TOKEN_SECRET";
 
 /// Table names, read from the environment the template sets.
 #[derive(Debug, Clone)]
@@ -16,14 +22,15 @@ pub struct Tables {
     pub user_aggregates: String,
 }
 
+fn required(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> AppResult<String> {
+    lookup(name)
+        .ok_or_else(|| AppError::internal(format!("environment variable {name} is not set")))
+}
+
 impl Tables {
-    /// Reads every table name through `lookup` (the process environment in `main`).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
-        let get = |name: &str| {
-            lookup(name).ok_or_else(|| {
-                AppError::internal(format!("environment variable {name} is not set"))
-            })
-        };
+    /// Reads every table name through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> AppResult<Self> {
+        let get = |name: &str| required(&lookup, name);
         Ok(Self {
             rooms: get("ROOMS_TABLE")?,
             room_bookings: get("ROOM_BOOKINGS_TABLE")?,
@@ -37,16 +44,72 @@ impl Tables {
     }
 }
 
-/// Everything a handler touches: one DynamoDB client, the tables, the page-token key.
+/// Everything configuration gives the handler, without the client: what the contract test
+/// checks the template's environment against.
 #[derive(Debug, Clone)]
-pub struct App {
-    pub db: aws_sdk_dynamodb::Client,
+pub struct Config {
     pub tables: Tables,
     pub tokens: TokenKey,
 }
 
+impl Config {
+    /// Table names and the page-token secret through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> AppResult<Self> {
+        let secret = required(&lookup, PAGE_TOKEN_SECRET)?;
+        Ok(Self {
+            tables: Tables::from_lookup(&lookup)?,
+            tokens: TokenKey::new(&secret)
+                .map_err(|e| AppError::internal(format!("{PAGE_TOKEN_SECRET}: {e}")))?,
+        })
+    }
+}
+
+/// What the store works with: one client and the table names, nothing else.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub client: aws_sdk_dynamodb::Client,
+    pub tables: Tables,
+}
+
+/// Everything a handler touches.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: Db,
+    pub tokens: TokenKey,
+}
+
 impl App {
-    pub fn new(db: aws_sdk_dynamodb::Client, tables: Tables, tokens: TokenKey) -> Self {
-        Self { db, tables, tokens }
+    /// The one constructor: the client built once by the caller, the rest through `lookup`
+    /// (table names and `PAGE_TOKEN_SECRET`).
+    pub fn from_lookup(
+        client: aws_sdk_dynamodb::Client,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> AppResult<Self> {
+        let Config { tables, tokens } = Config::from_lookup(lookup)?;
+        Ok(Self {
+            db: Db { client, tables },
+            tokens,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_and_a_long_enough_secret_are_required() {
+        let full = |k: &str| Some(format!("{k}-value-long-enough-for-a-page-token-key"));
+        assert!(Config::from_lookup(full).is_ok());
+        let short_secret = |k: &str| match k {
+            PAGE_TOKEN_SECRET => Some("short".to_string()),
+            _ => full(k),
+        };
+        let err = Config::from_lookup(short_secret).unwrap_err();
+        assert_eq!(err.error_type(), "Internal");
+        for missing in [PAGE_TOKEN_SECRET, "EVENTS_TABLE"] {
+            let without = |k: &str| (k != missing).then(|| full(k)).flatten();
+            assert!(Config::from_lookup(without).is_err(), "{missing}");
+        }
     }
 }

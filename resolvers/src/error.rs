@@ -73,6 +73,13 @@ where
     }
 }
 
+/// A request the store built wrongly (a missing required field): a programming error.
+impl From<aws_sdk_dynamodb::error::BuildError> for AppError {
+    fn from(err: aws_sdk_dynamodb::error::BuildError) -> Self {
+        Self::Internal(format!("request not built: {err}"))
+    }
+}
+
 impl From<serde_dynamo::Error> for AppError {
     fn from(err: serde_dynamo::Error) -> Self {
         Self::Internal(format!("stored item does not match its type: {err}"))

@@ -6,6 +6,8 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod handlers;
+pub mod output;
+pub mod paging;
 pub mod router;
 pub mod store;
 pub mod telemetry;
@@ -13,10 +15,10 @@ pub mod telemetry;
 use serde_json::Value;
 
 use appsync::{batch_item, AppSyncEvent, Caller};
-pub use config::{App, Tables};
+pub use config::{App, Config, Db, Tables};
 pub use error::{AppError, AppResult};
+pub use paging::TokenKey;
 use router::{op_kind, run, run_batched, BatchedField, Operation};
-pub use store::page::TokenKey;
 
 /// One invocation, as the Lambda runtime hands it over: a single AppSync event, or a
 /// BatchInvoke array answered item by item in the same order.
@@ -25,7 +27,7 @@ pub async fn handle(app: &App, payload: Value) -> Result<Value, AppError> {
     let span = telemetry::span(&payload);
     async move {
         match payload {
-            Value::Array(items) => Ok(Value::Array(handle_batch(app, items).await)),
+            Value::Array(items) => output::to_value(handle_batch(app, items).await),
             single => {
                 let result = match prepare(single) {
                     Ok((caller, op, source)) => run(app, &caller, op, &source).await,
@@ -60,7 +62,7 @@ pub fn prepare(payload: Value) -> AppResult<Prepared> {
     Ok((caller, op, event.source))
 }
 
-async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<Value> {
+async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<appsync::BatchItem> {
     let prepared: Vec<AppResult<Prepared>> = items.into_iter().map(prepare).collect();
     // AppSync batches one field at a time; the first parsed item says which.
     let kind = prepared

@@ -8,7 +8,7 @@
 #![recursion_limit = "256"]
 
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
-use resolvers::{handle, App, Tables, TokenKey};
+use resolvers::{handle, App};
 use serde_json::Value;
 
 fn main() -> Result<(), lambda_runtime::Error> {
@@ -16,12 +16,11 @@ fn main() -> Result<(), lambda_runtime::Error> {
 }
 
 async fn run() -> Result<(), lambda_runtime::Error> {
-    let tables = Tables::from_lookup(|k| std::env::var(k).ok()).map_err(|e| format!("{e:?}"))?;
-    let secret = std::env::var("PAGE_TOKEN_SECRET")
-        .map_err(|_| "environment variable PAGE_TOKEN_SECRET is not set")?;
-    let tokens = TokenKey::new(&secret)?;
     let config = aws_config::load_from_env().await;
-    let app = App::new(aws_sdk_dynamodb::Client::new(&config), tables, tokens);
+    let client = aws_sdk_dynamodb::Client::new(&config);
+    // Table names and PAGE_TOKEN_SECRET come from the environment the template sets.
+    let app = App::from_lookup(client, |k| std::env::var(k).ok())
+        .map_err(|e| format!("configuration: {e:?}"))?;
     let app = &app;
     let emf = startup::metrics::Emf::install("resolvers", |k| std::env::var(k).ok())?;
     resolvers::telemetry::describe();

@@ -2,20 +2,22 @@
 //! and `run` is one exhaustive match over it. A field this Lambda does not resolve is a clean
 //! BadRequest, never a panic.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::appsync::Caller;
 use crate::config::App;
-use crate::domain::activity::{CreateActivityInput, UpdateActivityInput, UpdateUserInput};
+use crate::domain::activity::{CreateActivityInput, UpdateActivityInput};
+use crate::domain::caller::Caller;
 use crate::domain::event::{CreateEventInput, UpdateEventInput};
+use crate::domain::profile::UpdateUserInput;
 use crate::domain::room::{CreateRoomInput, UpdateRoomInput};
 use crate::error::{AppError, AppResult};
 use crate::handlers::activities::{ListActivitiesArgs, SubscribeArgs};
 use crate::handlers::events::ListEventsArgs;
 use crate::handlers::profile::{AggregateArgs, AggregatesArgs, UserArgs};
 use crate::handlers::rooms::BookingsArgs;
-use crate::handlers::{activities, events, profile, rooms, tickets, PageArgs};
+use crate::handlers::{activities, events, profile, rooms, tickets, update_event, PageArgs};
+use crate::output::to_value;
 
 #[derive(Debug, Deserialize)]
 pub struct Input<T> {
@@ -214,44 +216,63 @@ fn unreachable_parent(name: &str) -> Result<Operation, serde_json::Error> {
     )))
 }
 
+/// A handler's typed answer as the field's value.
+fn reply<T: Serialize>(result: AppResult<T>) -> AppResult<Value> {
+    to_value(result?)
+}
+
 /// Runs one operation.
 pub async fn run(app: &App, caller: &Caller, op: Operation, source: &Value) -> AppResult<Value> {
     match op {
         Operation::Query(q) => match q {
-            QueryField::ListRooms(args) => rooms::list(app, args).await,
-            QueryField::GetRoom(a) => rooms::get(app, &a.id).await,
-            QueryField::ListEvents(args) => events::list(app, args).await,
-            QueryField::GetEvent(a) => events::get(app, &a.id).await,
-            QueryField::ListMyEvents(args) => tickets::my_events(app, caller, args).await,
-            QueryField::GetActivity(a) => activities::get(app, caller, &a.id).await,
-            QueryField::ListActivities(args) => activities::list(app, caller, args).await,
-            QueryField::ListActivityCategories(_) => activities::list_categories(app).await,
-            QueryField::GetUser(args) => profile::get(app, caller, args).await,
-            QueryField::GetUserAggregate(args) => profile::get_aggregate(app, caller, args).await,
+            QueryField::ListRooms(args) => reply(rooms::list(app, args).await),
+            QueryField::GetRoom(a) => reply(rooms::get(app, &a.id).await),
+            QueryField::ListEvents(args) => reply(events::list(app, args).await),
+            QueryField::GetEvent(a) => reply(events::get(app, &a.id).await),
+            QueryField::ListMyEvents(args) => reply(tickets::my_events(app, caller, args).await),
+            QueryField::GetActivity(a) => reply(activities::get(app, caller, &a.id).await),
+            QueryField::ListActivities(args) => reply(activities::list(app, caller, args).await),
+            QueryField::ListActivityCategories(_) => reply(activities::list_categories(app).await),
+            QueryField::GetUser(args) => reply(profile::get(app, caller, args).await),
+            QueryField::GetUserAggregate(args) => {
+                reply(profile::get_aggregate(app, caller, args).await)
+            }
             QueryField::ListUserAggregates(args) => {
-                profile::list_aggregates(app, caller, args).await
+                reply(profile::list_aggregates(app, caller, args).await)
             }
         },
         Operation::Mutation(m) => match *m {
-            MutationField::CreateRoom(i) => rooms::create(app, caller, i.input).await,
-            MutationField::UpdateRoom(i) => rooms::update(app, caller, i.input).await,
-            MutationField::DeleteRoom(i) => rooms::delete(app, caller, &i.input.id).await,
-            MutationField::CreateEvent(i) => events::create(app, caller, i.input).await,
-            MutationField::UpdateEvent(i) => events::update(app, caller, i.input).await,
-            MutationField::DeleteEvent(i) => events::delete(app, caller, &i.input.id).await,
-            MutationField::BookTicket(a) => tickets::book(app, caller, &a.event_id).await,
-            MutationField::CancelTicket(a) => tickets::cancel(app, caller, &a.event_id).await,
-            MutationField::CreateActivity(i) => activities::create(app, caller, i.input).await,
-            MutationField::UpdateActivity(i) => activities::update(app, caller, i.input).await,
-            MutationField::DeleteActivity(i) => activities::delete(app, caller, &i.input.id).await,
-            MutationField::UpdateUser(i) => profile::update(app, caller, i.input).await,
+            MutationField::CreateRoom(i) => reply(rooms::create(app, caller, i.input).await),
+            MutationField::UpdateRoom(i) => reply(rooms::update(app, caller, i.input).await),
+            MutationField::DeleteRoom(i) => reply(rooms::delete(app, caller, &i.input.id).await),
+            MutationField::CreateEvent(i) => reply(events::create(app, caller, i.input).await),
+            MutationField::UpdateEvent(i) => {
+                reply(update_event::update(app, caller, i.input).await)
+            }
+            MutationField::DeleteEvent(i) => reply(events::delete(app, caller, &i.input.id).await),
+            MutationField::BookTicket(a) => reply(tickets::book(app, caller, &a.event_id).await),
+            MutationField::CancelTicket(a) => {
+                reply(tickets::cancel(app, caller, &a.event_id).await)
+            }
+            MutationField::CreateActivity(i) => {
+                reply(activities::create(app, caller, i.input).await)
+            }
+            MutationField::UpdateActivity(i) => {
+                reply(activities::update(app, caller, i.input).await)
+            }
+            MutationField::DeleteActivity(i) => {
+                reply(activities::delete(app, caller, &i.input.id).await)
+            }
+            MutationField::UpdateUser(i) => reply(profile::update(app, caller, i.input).await),
         },
         Operation::Subscription(
             SubscriptionField::OnCreateActivity(args)
             | SubscriptionField::OnUpdateActivity(args)
             | SubscriptionField::OnDeleteActivity(args),
-        ) => activities::subscribe(caller, args),
-        Operation::Room(RoomField::Bookings(args)) => rooms::bookings_of(app, source, args).await,
+        ) => reply(activities::subscribe(caller, args)),
+        Operation::Room(RoomField::Bookings(args)) => {
+            reply(rooms::bookings_of(app, source, args).await)
+        }
         Operation::Event(_) | Operation::Ticket(_) => {
             let items = [(caller.clone(), source.clone())];
             run_batched(app, &op_kind(&op), &items)

@@ -323,8 +323,9 @@ async fn aggregates_are_read_only_for_their_owner() {
     ] {
         env.app
             .db
+            .client
             .put_item()
-            .table_name(&env.app.tables.user_aggregates)
+            .table_name(&env.app.db.tables.user_aggregates)
             .set_item(Some(
                 resolvers::store::to_item(
                     &json!({ "userid": u, "date": d, "caloriesConsumed": c, "caloriesBurned": b }),

@@ -60,7 +60,7 @@ async fn store_failures_are_internal_without_details() {
     let env = support::empty().await;
     // Point the app at tables that do not exist: DynamoDB answers ResourceNotFound.
     let mut app = env.app.clone();
-    app.tables.events = "no-such-table".into();
+    app.db.tables.events = "no-such-table".into();
     let ev = devtools::appsync_event(
         "Query",
         "getEvent",

@@ -7,26 +7,7 @@
 
 use serde_json::Value;
 
-/// Who is calling, as far as authorization cares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
-    /// API key (identity is null): public reads only.
-    Anonymous,
-    /// A Cognito user-pool user.
-    Cognito {
-        sub: String,
-        username: String,
-        groups: Vec<String>,
-    },
-    /// An OpenID Connect user: a user id, but no Cognito groups.
-    Oidc { sub: String },
-    /// An IAM principal (a backend job or a console user), not an app user.
-    Iam { user_arn: String },
-    /// A Lambda authorizer; its context is not trusted as a user identity.
-    LambdaAuthorizer,
-}
-
-pub const ADMIN_GROUP: &str = "Admin";
+pub use crate::domain::caller::{Caller, ADMIN_GROUP};
 
 impl Caller {
     pub fn from_identity(identity: &Value) -> Result<Self, String> {
@@ -73,58 +54,40 @@ impl Caller {
             groups: groups(obj),
         })
     }
+}
 
-    /// The user id that owns data (tickets, activities, events organised), if the caller is a user.
-    pub fn user_id(&self) -> Option<&str> {
-        match self {
-            Self::Cognito { sub, .. } | Self::Oidc { sub } => Some(sub),
-            _ => None,
-        }
-    }
-
-    /// A human label for the caller (defaults an event's organiser name).
-    pub fn display_name(&self) -> Option<&str> {
-        match self {
-            Self::Cognito { username, .. } => Some(username),
-            Self::Oidc { sub } => Some(sub),
-            _ => None,
-        }
-    }
-
-    pub fn is_admin(&self) -> bool {
-        matches!(self, Self::Cognito { groups, .. } if groups.iter().any(|g| g == ADMIN_GROUP))
+/// Cognito groups as a `groups` field or a `cognito:groups` claim carries them: a list, or one
+/// string ("a,b" or "[a, b]" or "a b") as simulators and some token decoders send it. `None`
+/// for anything else. The local stack reads a token's claim with this too.
+pub fn parse_groups(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+        ),
+        Value::String(s) => Some(
+            s.trim_matches(|c| c == '[' || c == ']')
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|g| !g.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ),
+        _ => None,
     }
 }
 
-/// Groups from `groups`, else from the `cognito:groups` claim, which simulators send as a
-/// list or as one string ("a,b" or "[a, b]" or "a b").
+/// Groups from `groups`, else from the `cognito:groups` claim.
 fn groups(obj: &serde_json::Map<String, Value>) -> Vec<String> {
-    let from = |v: &Value| -> Option<Vec<String>> {
-        match v {
-            Value::Array(items) => Some(
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-            ),
-            Value::String(s) => Some(
-                s.trim_matches(|c| c == '[' || c == ']')
-                    .split(|c: char| c == ',' || c.is_whitespace())
-                    .filter(|g| !g.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            ),
-            _ => None,
-        }
-    };
     obj.get("groups")
-        .and_then(from)
+        .and_then(parse_groups)
         .filter(|g| !g.is_empty())
         .or_else(|| {
             obj.get("claims")
                 .and_then(|c| c.get("cognito:groups"))
-                .and_then(from)
+                .and_then(parse_groups)
         })
         .unwrap_or_default()
 }
@@ -229,6 +192,24 @@ mod tests {
         let c = Caller::from_identity(&json!({ "resolverContext": { "sub": "u-1" } })).unwrap();
         assert_eq!(c, Caller::LambdaAuthorizer);
         assert_eq!(c.user_id(), None);
+    }
+
+    #[test]
+    fn group_claims_parse_as_lists_or_strings() {
+        for v in [
+            json!(["Admin", "Staff"]),
+            json!("Admin,Staff"),
+            json!("[Admin, Staff]"),
+            json!("Admin Staff"),
+        ] {
+            assert_eq!(
+                parse_groups(&v),
+                Some(vec!["Admin".to_string(), "Staff".to_string()]),
+                "{v}"
+            );
+        }
+        assert_eq!(parse_groups(&json!(7)), None);
+        assert_eq!(parse_groups(&Value::Null), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 pub mod identity;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use identity::Caller;
@@ -31,12 +31,28 @@ pub struct Info {
 }
 
 /// The reply item of a BatchInvoke: AppSync reads `data` or the error of each item on its own.
-pub fn batch_item(result: Result<Value, crate::error::AppError>) -> Value {
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchItem {
+    pub data: Value,
+    pub error_type: Option<&'static str>,
+    pub error_message: Option<String>,
+}
+
+pub fn batch_item(result: Result<Value, crate::error::AppError>) -> BatchItem {
     match result {
-        Ok(data) => serde_json::json!({ "data": data, "errorType": null, "errorMessage": null }),
+        Ok(data) => BatchItem {
+            data,
+            error_type: None,
+            error_message: None,
+        },
         Err(err) => {
             err.log();
-            serde_json::json!({ "data": null, "errorType": err.error_type(), "errorMessage": err.to_string() })
+            BatchItem {
+                data: Value::Null,
+                error_type: Some(err.error_type()),
+                error_message: Some(err.to_string()),
+            }
         }
     }
 }

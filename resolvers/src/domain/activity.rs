@@ -1,12 +1,9 @@
-//! Activities, profiles and aggregates of the calorie tracker: inputs and their validation.
-//! The stored activity is `model::Activity`, shared with the aggregator.
+//! The calorie tracker's activities and categories: inputs and their validation. The stored
+//! activity is `model::Activity`, shared with the aggregator.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
-use super::room::validate_id;
-use super::{optional_text, time, MAX_NAME_LEN};
+use super::{time, validate_id};
 use crate::error::{AppError, AppResult};
 use model::activity::MAX_CALORIES;
 use model::Activity;
@@ -54,12 +51,6 @@ pub struct Category {
 }
 
 pub const CATEGORY_PK: &str = "CATEGORY";
-
-impl Category {
-    pub fn to_graphql(&self) -> Value {
-        json!({ "category": self.category, "type": self.types })
-    }
-}
 
 /// The type must belong to the category (the category's existence is checked by the caller,
 /// which read it).
@@ -116,119 +107,9 @@ pub fn apply_update(current: &Activity, input: &UpdateActivityInput) -> AppResul
     Ok(next)
 }
 
-pub fn activity_to_graphql(a: &Activity) -> Value {
-    serde_json::to_value(a).unwrap_or(Value::Null)
-}
-
-/// An AWSDate (`YYYY-MM-DD`).
-pub fn parse_date(field: &str, value: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        AppError::validation(format!(
-            "{field} {value:?} is not an AWSDate; use YYYY-MM-DD"
-        ))
-    })
-}
-
-/// A user's profile. `bmi` is derived on read from height and weight, never stored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Profile {
-    pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// Centimetres.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height: Option<f64>,
-    /// Kilograms.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub calories_target_per_day: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateUserInput {
-    pub username: Option<String>,
-    pub height: Option<f64>,
-    pub weight: Option<f64>,
-    pub calories_target_per_day: Option<i64>,
-}
-
-fn in_range(field: &str, v: f64, lo: f64, hi: f64, unit: &str) -> AppResult<f64> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(v)
-    } else {
-        Err(AppError::validation(format!(
-            "{field} {v} is out of range; use {lo} to {hi} {unit}"
-        )))
-    }
-}
-
-impl UpdateUserInput {
-    pub fn validated(self) -> AppResult<Self> {
-        Ok(Self {
-            username: optional_text("username", self.username.as_deref(), MAX_NAME_LEN)?,
-            height: self
-                .height
-                .map(|h| in_range("height", h, 50.0, 300.0, "cm"))
-                .transpose()?,
-            weight: self
-                .weight
-                .map(|w| in_range("weight", w, 2.0, 700.0, "kg"))
-                .transpose()?,
-            calories_target_per_day: self
-                .calories_target_per_day
-                .map(|c| {
-                    in_range("caloriesTargetPerDay", c as f64, 0.0, 20_000.0, "kcal").map(|_| c)
-                })
-                .transpose()?,
-        })
-    }
-}
-
-impl Profile {
-    pub fn bmi(&self) -> Option<f64> {
-        let (h, w) = (self.height? / 100.0, self.weight?);
-        Some((w / (h * h) * 10.0).round() / 10.0)
-    }
-
-    pub fn to_graphql(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        v["bmi"] = self.bmi().map(Value::from).unwrap_or(Value::Null);
-        v
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bmi_is_derived_from_height_and_weight() {
-        let p = Profile {
-            id: "u".into(),
-            height: Some(180.0),
-            weight: Some(81.0),
-            ..Default::default()
-        };
-        assert_eq!(p.bmi(), Some(25.0));
-        assert_eq!(Profile::default().bmi(), None);
-    }
-
-    #[test]
-    fn profile_input_is_bounded() {
-        let bad = UpdateUserInput {
-            height: Some(1000.0),
-            ..Default::default()
-        };
-        assert_eq!(bad.validated().unwrap_err().error_type(), "ValidationError");
-        let nan = UpdateUserInput {
-            weight: Some(f64::NAN),
-            ..Default::default()
-        };
-        assert_eq!(nan.validated().unwrap_err().error_type(), "ValidationError");
-    }
 
     #[test]
     fn types_must_belong_to_their_category() {

@@ -5,11 +5,10 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::room::validate_id;
 use super::{
-    optional_text, required_text, time, MAX_DESCRIPTION_LEN, MAX_FILE_NAME_LEN, MAX_NAME_LEN,
+    optional_text, required_text, time, validate_id, MAX_DESCRIPTION_LEN, MAX_FILE_NAME_LEN,
+    MAX_NAME_LEN,
 };
 use crate::error::{AppError, AppResult};
 
@@ -50,16 +49,74 @@ pub struct Event {
 }
 
 impl Event {
-    /// The GraphQL value: the stored fields plus what is derived from them.
-    pub fn to_graphql(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        v["tickets_sold"] = Value::from(self.tickets_sold());
-        v
+    /// Stored counts are read with checked arithmetic: the resolvers never store counts that
+    /// overflow, so one that does is corrupt data, an Internal error (logged), never a panic
+    /// or a wrapped number.
+    pub fn tickets_sold(&self) -> AppResult<i64> {
+        self.total_tickets
+            .checked_sub(self.tickets_left)
+            .ok_or_else(|| self.corrupt("total_tickets - tickets_left overflows"))
     }
 
-    pub fn tickets_sold(&self) -> i64 {
-        self.total_tickets - self.tickets_left
+    /// The counts as the resolvers keep them: `0 <= tickets_left <= total_tickets`. Checked
+    /// before an event is changed, so corrupt data stops a write instead of being built on.
+    pub fn sound(self) -> AppResult<Self> {
+        self.tickets_sold()?;
+        if self.tickets_left < 0 || self.tickets_left > self.total_tickets {
+            return Err(self.corrupt("tickets_left outside 0..=total_tickets"));
+        }
+        Ok(self)
     }
+
+    /// `tickets_left` after `taken` more tickets are taken (negative: returned).
+    pub fn left_after(&self, taken: i64) -> AppResult<i64> {
+        self.tickets_left
+            .checked_sub(taken)
+            .ok_or_else(|| self.corrupt("tickets_left overflows"))
+    }
+
+    /// The version after one more edit.
+    pub fn next_version(&self) -> AppResult<i64> {
+        self.version
+            .checked_add(1)
+            .ok_or_else(|| self.corrupt("version overflows"))
+    }
+
+    /// When the event starts and ends, read back from its stored form.
+    pub fn times(&self) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
+        Ok((
+            time::stored("event_datetime_start", &self.event_datetime_start)?,
+            time::stored("event_datetime_end", &self.event_datetime_end)?,
+        ))
+    }
+
+    fn corrupt(&self, what: &str) -> AppError {
+        AppError::internal(format!(
+            "event {:?} holds corrupt counts ({what}): total_tickets {}, tickets_left {}, version {}",
+            self.id, self.total_tickets, self.tickets_left, self.version
+        ))
+    }
+}
+
+/// The error for a booking that found no ticket left.
+pub fn sold_out(event: &Event) -> AppError {
+    AppError::SoldOut(format!(
+        "event {:?} is sold out: all {} tickets are taken",
+        event.id, event.total_tickets
+    ))
+}
+
+/// Which events a list shows.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum When {
+    /// Not yet ended, soonest first.
+    Upcoming,
+    /// Ended, most recent first.
+    Past,
+    /// Everything by start time: what seed 000's client lists and splits itself.
+    #[default]
+    All,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,15 +158,25 @@ pub struct Schedule {
     pub duration_minutes: i64,
 }
 
+/// Where and when, from a create's arguments.
 pub fn schedule(
     room_id: &str,
     start: &str,
     end: &str,
     duration: Option<i64>,
 ) -> AppResult<Schedule> {
-    let room_id = validate_id("room_id", room_id)?;
     let start = time::parse("event_datetime_start", start)?;
     let end = time::parse("event_datetime_end", end)?;
+    schedule_of(room_id, start, end, duration)
+}
+
+fn schedule_of(
+    room_id: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    duration: Option<i64>,
+) -> AppResult<Schedule> {
+    let room_id = validate_id("room_id", room_id)?;
     if end <= start {
         return Err(AppError::validation(
             "event_datetime_end must be after event_datetime_start",
@@ -153,7 +220,7 @@ pub fn new_event(
     id: String,
     owner_id: &str,
     owner_name: &str,
-) -> AppResult<(Event, Schedule)> {
+) -> AppResult<Event> {
     let s = schedule(
         &input.room_id,
         &input.event_datetime_start,
@@ -175,7 +242,7 @@ pub fn new_event(
         event_owner: optional_text("event_owner", input.event_owner.as_deref(), MAX_NAME_LEN)?
             .unwrap_or_else(|| owner_name.to_string()),
         owner_id: owner_id.to_string(),
-        room_id: s.room_id.clone(),
+        room_id: s.room_id,
         image_file_name: optional_text(
             "image_file_name",
             input.image_file_name.as_deref(),
@@ -188,7 +255,7 @@ pub fn new_event(
         tickets_left: input.total_tickets,
         version: 0,
     };
-    Ok((event, s))
+    Ok(event)
 }
 
 /// The event after an update's field changes, and the names of the fields that changed.
@@ -224,16 +291,23 @@ pub fn apply_update(
         || input.event_datetime_end.is_some()
         || input.event_duration.is_some();
     if times_given {
-        let s = schedule(
+        // A time left out is the stored one, which only the resolvers wrote.
+        let time_of = |field: &str, given: &Option<String>, stored: &str| match given {
+            Some(t) => time::parse(field, t),
+            None => time::stored(field, stored),
+        };
+        let s = schedule_of(
             input.room_id.as_deref().unwrap_or(&current.room_id),
-            input
-                .event_datetime_start
-                .as_deref()
-                .unwrap_or(&current.event_datetime_start),
-            input
-                .event_datetime_end
-                .as_deref()
-                .unwrap_or(&current.event_datetime_end),
+            time_of(
+                "event_datetime_start",
+                &input.event_datetime_start,
+                &current.event_datetime_start,
+            )?,
+            time_of(
+                "event_datetime_end",
+                &input.event_datetime_end,
+                &current.event_datetime_end,
+            )?,
             // A duration left out is recomputed from the times.
             input.event_duration,
         )?;
@@ -243,13 +317,14 @@ pub fn apply_update(
         next.event_duration = s.duration_minutes;
     }
     if let Some(total) = input.total_tickets {
-        if total < current.tickets_sold() {
+        let sold = current.tickets_sold()?;
+        if total < sold {
             return Err(AppError::validation(format!(
-                "total_tickets {total} is below the {} tickets already sold",
-                current.tickets_sold()
+                "total_tickets {total} is below the {sold} tickets already sold"
             )));
         }
-        next.tickets_left += total - current.total_tickets;
+        // total >= sold >= 0 here, so `total - sold` cannot overflow.
+        next.tickets_left = total - sold;
         next.total_tickets = total;
     }
     let fields: [(&'static str, bool); 9] = [
@@ -298,47 +373,49 @@ impl TicketDiff {
     pub fn is_empty(&self) -> bool {
         self.add.is_empty() && self.remove.is_empty()
     }
+
+    /// Tickets taken from the pool (negative: returned).
+    pub fn taken(&self) -> i64 {
+        self.add.len() as i64 - self.remove.len() as i64
+    }
+
+    /// Whose tickets the change touches.
+    pub fn holders(&self) -> impl Iterator<Item = &String> {
+        self.add.iter().chain(&self.remove)
+    }
+
+    /// One update holds at most MAX_TICKET_CHANGES ticket changes (a transaction holds 100
+    /// items); checked after who may make them.
+    pub fn bounded(self) -> AppResult<Self> {
+        if self.add.len() + self.remove.len() > MAX_TICKET_CHANGES {
+            return Err(AppError::validation(format!(
+                "one update may add or remove at most {MAX_TICKET_CHANGES} tickets"
+            )));
+        }
+        Ok(self)
+    }
 }
 
 /// `visible` is what the caller was shown: every holder for the organiser or an admin, only
 /// the caller's own ticket for anyone else. Ids absent from `visible` and from `requested`
 /// are untouched, so a client that echoes what it saw never removes what it could not see.
-pub fn ticket_diff(
-    caller: &str,
-    manages: bool,
-    visible: &BTreeSet<String>,
-    requested: &[String],
-) -> AppResult<TicketDiff> {
+/// Whether the caller may make the change is `authz::may_change_tickets`; then
+/// [`TicketDiff::bounded`].
+pub fn ticket_diff(visible: &BTreeSet<String>, requested: &[String]) -> AppResult<TicketDiff> {
     let mut wanted = BTreeSet::new();
     for id in requested {
         wanted.insert(validate_id("tickets[]", id)?);
     }
-    let diff = TicketDiff {
+    Ok(TicketDiff {
         add: wanted.difference(visible).cloned().collect(),
         remove: visible.difference(&wanted).cloned().collect(),
-    };
-    if !manages && diff.add.iter().chain(&diff.remove).any(|id| id != caller) {
-        return Err(AppError::Unauthorized(
-            "you may only add or remove your own ticket: send the tickets you were shown plus \
-             (or minus) your own user id"
-                .into(),
-        ));
-    }
-    if diff.add.len() + diff.remove.len() > MAX_TICKET_CHANGES {
-        return Err(AppError::validation(format!(
-            "one update may add or remove at most {MAX_TICKET_CHANGES} tickets"
-        )));
-    }
-    Ok(diff)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn set(ids: &[&str]) -> BTreeSet<String> {
-        ids.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::domain::sample::{event, ids as set};
 
     fn strings(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| s.to_string()).collect()
@@ -371,43 +448,34 @@ mod tests {
 
     #[test]
     fn a_user_books_or_cancels_only_their_own_ticket() {
-        let diff = ticket_diff("me", false, &set(&[]), &strings(&["me"])).unwrap();
+        let diff = ticket_diff(&set(&[]), &strings(&["me"])).unwrap();
         assert_eq!(diff.add, set(&["me"]));
-        let diff = ticket_diff("me", false, &set(&["me"]), &strings(&[])).unwrap();
+        let diff = ticket_diff(&set(&["me"]), &strings(&[])).unwrap();
         assert_eq!(diff.remove, set(&["me"]));
-        assert!(
-            ticket_diff("me", false, &set(&["me"]), &strings(&["me", "me"]))
-                .unwrap()
-                .is_empty()
-        );
-        let err = ticket_diff("me", false, &set(&[]), &strings(&["me", "you"])).unwrap_err();
-        assert_eq!(err.error_type(), "Unauthorized");
+        assert!(ticket_diff(&set(&["me"]), &strings(&["me", "me"]))
+            .unwrap()
+            .is_empty());
+        // Who may make a diff is authz's rule, tested there.
+        let diff = ticket_diff(&set(&[]), &strings(&["me", "you"])).unwrap();
+        assert_eq!(diff.taken(), 2);
     }
 
     #[test]
     fn an_organiser_may_change_anyones_ticket() {
-        let diff = ticket_diff("org", true, &set(&["a", "b"]), &strings(&["b", "c"])).unwrap();
+        let diff = ticket_diff(&set(&["a", "b"]), &strings(&["b", "c"])).unwrap();
         assert_eq!(diff.add, set(&["c"]));
         assert_eq!(diff.remove, set(&["a"]));
+        assert_eq!(diff.taken(), 0);
     }
 
-    fn event() -> Event {
-        Event {
-            id: "e".into(),
-            kind: EVENT_KIND.into(),
-            name: "Gig".into(),
-            description: None,
-            event_owner: "Org".into(),
-            owner_id: "org".into(),
-            room_id: "1".into(),
-            image_file_name: None,
-            event_datetime_start: "2026-11-21T17:00:00.000Z".into(),
-            event_datetime_end: "2026-11-21T19:00:00.000Z".into(),
-            event_duration: 120,
-            total_tickets: 10,
-            tickets_left: 6,
-            version: 0,
-        }
+    #[test]
+    fn too_many_ticket_changes_are_refused() {
+        let many: Vec<String> = (0..=MAX_TICKET_CHANGES).map(|i| format!("u{i}")).collect();
+        let err = ticket_diff(&set(&[]), &many)
+            .unwrap()
+            .bounded()
+            .unwrap_err();
+        assert_eq!(err.error_type(), "ValidationError");
     }
 
     #[test]
@@ -440,6 +508,66 @@ mod tests {
         assert_eq!(
             apply_update(&event(), &input).unwrap_err().error_type(),
             "ValidationError"
+        );
+    }
+
+    /// Issue 12, defect 4: counts the resolvers never write are Internal errors, not a
+    /// panic (debug) or a wrapped number (release).
+    #[test]
+    fn corrupt_stored_counts_are_internal_errors_not_overflows() {
+        let mut e = event();
+        e.total_tickets = i64::MIN;
+        e.tickets_left = 1;
+        assert_eq!(e.tickets_sold().unwrap_err().error_type(), "Internal");
+        let input = UpdateEventInput {
+            id: "e".into(),
+            total_tickets: Some(5),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_update(&e, &input).unwrap_err().error_type(),
+            "Internal"
+        );
+        let mut e = event();
+        e.tickets_left = i64::MIN;
+        assert_eq!(e.left_after(1).unwrap_err().error_type(), "Internal");
+        e.version = i64::MAX;
+        assert_eq!(e.next_version().unwrap_err().error_type(), "Internal");
+        assert_eq!(event().tickets_sold().unwrap(), 4);
+        assert!(event().sound().is_ok());
+        let mut e = event();
+        e.tickets_left = 11;
+        assert_eq!(e.sound().unwrap_err().error_type(), "Internal");
+    }
+
+    #[test]
+    fn a_corrupt_stored_time_is_internal_when_an_update_needs_it() {
+        let mut e = event();
+        e.event_datetime_end = "+10000-01-01T00:00:00.000Z".into();
+        let input = UpdateEventInput {
+            id: "e".into(),
+            event_datetime_start: Some("2026-11-21T16:00:00Z".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_update(&e, &input).unwrap_err().error_type(),
+            "Internal"
+        );
+    }
+
+    #[test]
+    fn out_of_range_event_times_are_validation_errors() {
+        let err = schedule(
+            "1",
+            "9999-12-31T22:00:00Z",
+            "9999-12-31T23:59:59-23:59",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(err.error_type(), "ValidationError");
+        assert!(
+            err.to_string().contains("9999-12-31T23:59:59.999Z"),
+            "{err}"
         );
     }
 }

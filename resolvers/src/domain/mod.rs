@@ -1,10 +1,17 @@
-//! Plain rules over plain types: validation, time handling, who may do what, and the
-//! booking diff. No I/O here.
+//! Plain rules over plain types: the entities as stored, validation, time handling, who may
+//! do what (`authz`), and the writes each change plans (`plan`). No I/O here.
 
 pub mod activity;
 pub mod authz;
+pub mod booking;
+pub mod caller;
 pub mod event;
+pub mod plan;
+pub mod profile;
 pub mod room;
+#[cfg(test)]
+pub(crate) mod sample;
+pub mod ticket;
 pub mod time;
 
 /// Bounds on free text, so no request can grow an item towards the 400 KB limit.
@@ -40,6 +47,17 @@ fn bounded(field: &str, v: &str, max: usize) -> AppResult<String> {
         )));
     }
     Ok(v.to_string())
+}
+
+/// An id a client chooses (or sends back): bounded text without '#', which joins keys.
+pub fn validate_id(field: &str, id: &str) -> AppResult<String> {
+    let id = required_text(field, id, MAX_ID_LEN)?;
+    if id.contains('#') {
+        return Err(AppError::validation(format!(
+            "{field} must not contain '#'"
+        )));
+    }
+    Ok(id)
 }
 
 /// Page size: 1..=100, 20 when absent.

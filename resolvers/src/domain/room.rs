@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{required_text, MAX_ID_LEN, MAX_NAME_LEN};
+use super::{required_text, validate_id, MAX_NAME_LEN};
 use crate::error::{AppError, AppResult};
 
 pub const ROOM_KIND: &str = "ROOM";
@@ -43,16 +43,6 @@ pub fn validate_capacity(capacity: i64) -> AppResult<i64> {
             "capacity {capacity} is out of range; use 1 to {MAX_CAPACITY}"
         )))
     }
-}
-
-pub fn validate_id(field: &str, id: &str) -> AppResult<String> {
-    let id = required_text(field, id, MAX_ID_LEN)?;
-    if id.contains('#') {
-        return Err(AppError::validation(format!(
-            "{field} must not contain '#'"
-        )));
-    }
-    Ok(id)
 }
 
 impl CreateRoomInput {

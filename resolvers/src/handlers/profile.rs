@@ -2,15 +2,15 @@
 
 use chrono::Duration;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
-use super::activities::require_self;
 use super::connection;
-use crate::appsync::Caller;
 use crate::config::App;
-use crate::domain::activity::{parse_date, Profile, UpdateUserInput};
-use crate::domain::page_limit;
+use crate::domain::authz::require_self;
+use crate::domain::caller::Caller;
+use crate::domain::profile::{Aggregate, UpdateUserInput, MAX_RANGE_DAYS};
+use crate::domain::{page_limit, time};
 use crate::error::{AppError, AppResult};
+use crate::output::{AggregateOut, Connection, ProfileOut};
 use crate::store::{aggregates, profiles};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -18,19 +18,15 @@ pub struct UserArgs {
     pub id: Option<String>,
 }
 
-pub async fn get(app: &App, caller: &Caller, args: UserArgs) -> AppResult<Value> {
+pub async fn get(app: &App, caller: &Caller, args: UserArgs) -> AppResult<Option<ProfileOut>> {
     let user = require_self(caller, args.id.as_deref())?;
-    Ok(profiles::get(app, user)
-        .await?
-        .as_ref()
-        .map(Profile::to_graphql)
-        .unwrap_or(Value::Null))
+    Ok(profiles::get(&app.db, user).await?.map(ProfileOut::from))
 }
 
-pub async fn update(app: &App, caller: &Caller, input: UpdateUserInput) -> AppResult<Value> {
+pub async fn update(app: &App, caller: &Caller, input: UpdateUserInput) -> AppResult<ProfileOut> {
     let user = require_self(caller, None)?;
     let input = input.validated()?;
-    Ok(profiles::update(app, user, &input).await?.to_graphql())
+    Ok(profiles::update(&app.db, user, &input).await?.into())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,18 +35,17 @@ pub struct AggregateArgs {
     pub userid: Option<String>,
 }
 
-fn aggregate_json(userid: &str, date: &str, consumed: i64, burned: i64) -> Value {
-    json!({ "userid": userid, "date": date, "caloriesConsumed": consumed, "caloriesBurned": burned })
-}
-
 /// A day without activities has zero totals, not "no answer".
-pub async fn get_aggregate(app: &App, caller: &Caller, args: AggregateArgs) -> AppResult<Value> {
+pub async fn get_aggregate(
+    app: &App,
+    caller: &Caller,
+    args: AggregateArgs,
+) -> AppResult<AggregateOut> {
     let user = require_self(caller, args.userid.as_deref())?;
-    let date = parse_date("date", &args.date)?.to_string();
-    Ok(match aggregates::get(app, user, &date).await? {
-        Some(a) => aggregate_json(user, &date, a.calories_consumed, a.calories_burned),
-        None => aggregate_json(user, &date, 0, 0),
-    })
+    let date = time::parse_date("date", &args.date)?.to_string();
+    Ok(aggregates::get(&app.db, user, &date)
+        .await?
+        .unwrap_or_else(|| Aggregate::zero(user, &date)))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -63,13 +58,17 @@ pub struct AggregatesArgs {
     pub next_token: Option<String>,
 }
 
-/// Longest range one list covers; pages keep each answer small anyway.
-const MAX_RANGE_DAYS: i64 = 366;
-
 /// The days in the range that have (or had) activities, oldest first.
-pub async fn list_aggregates(app: &App, caller: &Caller, args: AggregatesArgs) -> AppResult<Value> {
+pub async fn list_aggregates(
+    app: &App,
+    caller: &Caller,
+    args: AggregatesArgs,
+) -> AppResult<Connection<AggregateOut>> {
     let user = require_self(caller, args.userid.as_deref())?;
-    let (from, to) = (parse_date("from", &args.from)?, parse_date("to", &args.to)?);
+    let (from, to) = (
+        time::parse_date("from", &args.from)?,
+        time::parse_date("to", &args.to)?,
+    );
     if from > to {
         return Err(AppError::validation("from must not be after to"));
     }
@@ -80,8 +79,8 @@ pub async fn list_aggregates(app: &App, caller: &Caller, args: AggregatesArgs) -
     }
     let context = format!("listUserAggregates|{user}|{from}|{to}");
     let start = app.tokens.open_opt(&context, args.next_token.as_deref())?;
-    let (items, last) = aggregates::list(
-        app,
+    let page = aggregates::list(
+        &app.db,
         user,
         &from.to_string(),
         &to.to_string(),
@@ -89,9 +88,5 @@ pub async fn list_aggregates(app: &App, caller: &Caller, args: AggregatesArgs) -
         start,
     )
     .await?;
-    let items = items
-        .iter()
-        .map(|a| aggregate_json(user, &a.date, a.calories_consumed, a.calories_burned))
-        .collect();
-    connection(app, &context, items, last)
+    connection(app, &context, page, Ok)
 }

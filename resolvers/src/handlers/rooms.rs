@@ -5,50 +5,43 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{connection, source_str, PageArgs};
-use crate::appsync::Caller;
-use crate::config::App;
+use crate::config::{App, Db};
 use crate::domain::authz::require_admin;
+use crate::domain::caller::Caller;
+use crate::domain::plan::{self, Outcome};
 use crate::domain::room::{validate_capacity, CreateRoomInput, Room, UpdateRoomInput};
 use crate::domain::{page_limit, required_text, time, MAX_NAME_LEN};
 use crate::error::{AppError, AppResult};
-use crate::store::{self, bookings, rooms, TxOutcome};
+use crate::output::{BookingOut, Connection, RoomOut};
+use crate::store::{bookings, rooms};
 
-pub async fn list(app: &App, args: PageArgs) -> AppResult<Value> {
+pub async fn list(app: &App, args: PageArgs) -> AppResult<Connection<RoomOut>> {
     let context = "listRooms";
     let start = app.tokens.open_opt(context, args.next_token.as_deref())?;
-    let (items, last) = rooms::list(app, page_limit(args.limit)?, start).await?;
-    let items = items.iter().map(to_graphql).collect();
-    connection(app, context, items, last)
+    let page = rooms::list(&app.db, page_limit(args.limit)?, start).await?;
+    connection(app, context, page, |r| Ok(RoomOut::from(r)))
 }
 
-pub async fn get(app: &App, id: &str) -> AppResult<Value> {
-    Ok(rooms::get(app, id)
-        .await?
-        .as_ref()
-        .map(to_graphql)
-        .unwrap_or(Value::Null))
+pub async fn get(app: &App, id: &str) -> AppResult<Option<RoomOut>> {
+    Ok(rooms::get(&app.db, id).await?.map(RoomOut::from))
 }
 
-pub fn to_graphql(room: &Room) -> Value {
-    serde_json::json!({ "id": room.id, "name": room.name, "capacity": room.capacity })
-}
-
-pub async fn create(app: &App, caller: &Caller, input: CreateRoomInput) -> AppResult<Value> {
+pub async fn create(app: &App, caller: &Caller, input: CreateRoomInput) -> AppResult<RoomOut> {
     require_admin(caller, "create rooms")?;
     let room = input.into_room(|| uuid::Uuid::new_v4().to_string())?;
-    rooms::create(app, &room).await?;
-    Ok(to_graphql(&room))
+    rooms::create(&app.db, &room).await?;
+    Ok(room.into())
 }
 
-async fn existing(app: &App, id: &str) -> AppResult<Room> {
-    rooms::get(app, id)
+async fn existing(db: &Db, id: &str) -> AppResult<Room> {
+    rooms::get(db, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("room {id:?} does not exist")))
 }
 
-pub async fn update(app: &App, caller: &Caller, input: UpdateRoomInput) -> AppResult<Value> {
+pub async fn update(app: &App, caller: &Caller, input: UpdateRoomInput) -> AppResult<RoomOut> {
     require_admin(caller, "change rooms")?;
-    let current = existing(app, &input.id).await?;
+    let current = existing(&app.db, &input.id).await?;
     let mut next = current.clone();
     if let Some(name) = &input.name {
         next.name = required_text("name", name, MAX_NAME_LEN)?;
@@ -57,7 +50,7 @@ pub async fn update(app: &App, caller: &Caller, input: UpdateRoomInput) -> AppRe
         next.capacity = validate_capacity(capacity)?;
     }
     if next.capacity < current.capacity {
-        let largest = bookings::window(app, &current.id, Utc::now(), None, None)
+        let largest = bookings::window(&app.db, &current.id, Utc::now(), None, None)
             .await?
             .iter()
             .map(|b| b.total_tickets)
@@ -70,26 +63,23 @@ pub async fn update(app: &App, caller: &Caller, input: UpdateRoomInput) -> AppRe
             )));
         }
     }
-    match store::transact(app, vec![rooms::update(app, &current, &next)?]).await? {
-        TxOutcome::Committed => {
-            next.version += 1;
-            Ok(to_graphql(&next))
-        }
-        TxOutcome::Cancelled(_) => Err(changed_meanwhile(&current.id)),
+    match app.db.transact(plan::edit_room(&current, &next)).await? {
+        Outcome::Committed => Ok(next.into()),
+        Outcome::Refused(_) => Err(changed_meanwhile(&current.id)),
     }
 }
 
-pub async fn delete(app: &App, caller: &Caller, id: &str) -> AppResult<Value> {
+pub async fn delete(app: &App, caller: &Caller, id: &str) -> AppResult<RoomOut> {
     require_admin(caller, "delete rooms")?;
-    let current = existing(app, id).await?;
-    if bookings::any(app, id).await? {
+    let current = existing(&app.db, id).await?;
+    if bookings::any(&app.db, id).await? {
         return Err(AppError::Conflict(format!(
             "room {id:?} still has events; delete them or move them to another room first"
         )));
     }
-    match store::transact(app, vec![rooms::delete(app, &current)?]).await? {
-        TxOutcome::Committed => Ok(to_graphql(&current)),
-        TxOutcome::Cancelled(_) => Err(changed_meanwhile(id)),
+    match app.db.transact(plan::delete_room(&current)).await? {
+        Outcome::Committed => Ok(current.into()),
+        Outcome::Refused(_) => Err(changed_meanwhile(id)),
     }
 }
 
@@ -106,13 +96,17 @@ pub struct BookingsArgs {
 }
 
 /// `Room.bookings`: the room's events that end after `from` (default now), in time order.
-pub async fn bookings_of(app: &App, source: &Value, args: BookingsArgs) -> AppResult<Value> {
+pub async fn bookings_of(
+    app: &App,
+    source: &Value,
+    args: BookingsArgs,
+) -> AppResult<Vec<BookingOut>> {
     let room_id = source_str(source, "id")?;
     let from = match &args.from {
         Some(f) => time::parse("from", f)?,
         None => Utc::now(),
     };
     let limit = page_limit(args.limit)? as usize;
-    let list = bookings::window(app, room_id, from, None, Some(limit)).await?;
-    Ok(Value::Array(list.iter().map(|b| b.to_graphql()).collect()))
+    let list = bookings::window(&app.db, room_id, from, None, Some(limit)).await?;
+    Ok(list.into_iter().map(BookingOut::from).collect())
 }

@@ -4,51 +4,37 @@
 use aws_sdk_dynamodb::types::ReturnValue;
 use model::Activity;
 
-use super::{from_item, is_condition_failure, key, n, s, to_item, Item};
-use crate::config::App;
+use super::{from_item, is_condition_failure, key, n, query_page, s, Page, Read};
+use crate::config::Db;
 use crate::error::{AppError, AppResult};
+use crate::paging::PageKey;
 
-pub async fn get(app: &App, userid: &str, id: &str) -> AppResult<Option<Activity>> {
-    let resp = app
-        .db
-        .get_item()
-        .table_name(&app.tables.activities)
-        .set_key(Some(key(&[("userid", userid), ("id", id)])))
-        .consistent_read(true)
-        .send()
-        .await?;
-    resp.item.map(from_item).transpose()
+pub async fn get(db: &Db, userid: &str, id: &str) -> AppResult<Option<Activity>> {
+    let key = key(&[("userid", userid), ("id", id)]);
+    db.get(&db.tables.activities, key, Read::Latest).await
 }
 
-pub async fn create(app: &App, activity: &Activity) -> AppResult<()> {
-    let result = app
-        .db
-        .put_item()
-        .table_name(&app.tables.activities)
-        .set_item(Some(to_item(activity)?))
-        .condition_expression("attribute_not_exists(id)")
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if e.as_service_error().is_some_and(is_condition_failure) => {
-            Err(AppError::Conflict(format!(
-                "an activity with id {:?} already exists; choose another id",
-                activity.id
-            )))
-        }
-        Err(e) => Err(e.into()),
-    }
+/// A new activity: one conditional PutItem, so the stream sees one INSERT.
+pub async fn create(db: &Db, activity: &Activity) -> AppResult<()> {
+    let new_if = "attribute_not_exists(id)";
+    db.put_new(
+        &db.tables.activities,
+        activity,
+        new_if,
+        "an activity",
+        &activity.id,
+    )
+    .await
 }
 
 /// Writes `next` over `current` only if the item still holds `current`'s category and type
 /// (the pair validated together) and still exists. An update never creates an item, so the
 /// stream never sees an activity without all its fields.
-pub async fn replace(app: &App, current: &Activity, next: &Activity) -> AppResult<Activity> {
-    let result = app
-        .db
+pub async fn replace(db: &Db, current: &Activity, next: &Activity) -> AppResult<Activity> {
+    let result = db
+        .client
         .update_item()
-        .table_name(&app.tables.activities)
+        .table_name(&db.tables.activities)
         .set_key(Some(key(&[
             ("userid", &current.userid),
             ("id", &current.id),
@@ -79,11 +65,11 @@ pub async fn replace(app: &App, current: &Activity, next: &Activity) -> AppResul
     }
 }
 
-pub async fn delete(app: &App, userid: &str, id: &str) -> AppResult<Activity> {
-    let result = app
-        .db
+pub async fn delete(db: &Db, userid: &str, id: &str) -> AppResult<Activity> {
+    let result = db
+        .client
         .delete_item()
-        .table_name(&app.tables.activities)
+        .table_name(&db.tables.activities)
         .set_key(Some(key(&[("userid", userid), ("id", id)])))
         .condition_expression("attribute_exists(id)")
         .return_values(ReturnValue::AllOld)
@@ -100,22 +86,22 @@ pub async fn delete(app: &App, userid: &str, id: &str) -> AppResult<Activity> {
 
 /// A user's activities between two instants (inclusive), newest first, on the `byTime` index.
 pub async fn list(
-    app: &App,
+    db: &Db,
     userid: &str,
     from: &str,
     to: &str,
     limit: i32,
-    start: Option<Item>,
-) -> AppResult<(Vec<Activity>, Option<Item>)> {
-    let query = app
-        .db
+    start: Option<PageKey>,
+) -> AppResult<Page<Activity>> {
+    let query = db
+        .client
         .query()
-        .table_name(&app.tables.activities)
+        .table_name(&db.tables.activities)
         .index_name("byTime")
         .key_condition_expression("userid = :u AND creationDateTime BETWEEN :from AND :to")
         .expression_attribute_values(":u", s(userid))
         .expression_attribute_values(":from", s(from))
         .expression_attribute_values(":to", s(to))
         .scan_index_forward(false);
-    super::query_page(query, limit, start).await
+    query_page(query, limit, start).await
 }

@@ -1,114 +1,131 @@
 //! The events table and its `byStart` index.
 
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use chrono::{DateTime, Duration, Utc};
 
-use super::rooms::put_item;
-use super::{from_item, key, n, s, to_item, Item};
-use crate::config::App;
-use crate::domain::event::{Event, EVENT_KIND};
-use crate::error::{AppError, AppResult};
+use super::{from_item, key, n, page_key, put_item, s, start_key, to_item, Page, Read};
+use crate::config::{Db, Tables};
+use crate::domain::event::{Event, When, EVENT_KIND, MAX_EVENT_MINUTES};
+use crate::domain::time;
+use crate::error::AppResult;
+use crate::paging::PageKey;
 
-pub async fn get(app: &App, id: &str) -> AppResult<Option<Event>> {
-    let resp = app
-        .db
-        .get_item()
-        .table_name(&app.tables.events)
-        .set_key(Some(key(&[("id", id)])))
-        .consistent_read(true)
-        .send()
-        .await?;
-    resp.item.map(from_item).transpose()
+pub async fn get(db: &Db, id: &str) -> AppResult<Option<Event>> {
+    db.get(&db.tables.events, key(&[("id", id)]), Read::Latest)
+        .await
 }
 
-pub async fn get_many(app: &App, ids: &[String]) -> AppResult<Vec<Event>> {
+pub async fn get_many(db: &Db, ids: &[String]) -> AppResult<Vec<Event>> {
     let keys = ids.iter().map(|id| key(&[("id", id)])).collect();
-    super::batch_get(app, &app.tables.events, keys)
-        .await?
-        .into_iter()
-        .map(from_item)
-        .collect()
-}
-
-/// Which slice of the start-time index a list reads.
-#[derive(Debug, Clone)]
-pub struct StartRange {
-    /// Key condition on `event_datetime_start` (after `kind = :k`), with its values.
-    pub condition: Option<(&'static str, Vec<(&'static str, String)>)>,
-    /// Filter on the event's end, with its value.
-    pub filter: Option<(&'static str, String)>,
-    pub ascending: bool,
+    db.batch_get(&db.tables.events, keys).await
 }
 
 /// Filtered pages are filled by reading on (bounded), so a client rarely sees a short page:
 /// the upcoming list would otherwise open with empty pages of events that just ended.
 const MAX_READS_PER_PAGE: usize = 8;
 
-pub async fn list_by_start(
-    app: &App,
-    range: &StartRange,
+/// A page of events by start time: upcoming (not ended at `now`, soonest first; an event
+/// lasts at most MAX_EVENT_MINUTES, so only starts from `now` minus that are read), past
+/// (ended, most recent first) or all (ascending).
+pub async fn list(
+    db: &Db,
+    when: When,
+    now: DateTime<Utc>,
     limit: i32,
-    mut start: Option<Item>,
-) -> AppResult<(Vec<Event>, Option<Item>)> {
+    start: Option<PageKey>,
+) -> AppResult<Page<Event>> {
+    let now_s = time::format(now);
+    let query = db
+        .client
+        .query()
+        .table_name(&db.tables.events)
+        .index_name("byStart")
+        .expression_attribute_values(":k", s(EVENT_KIND));
+    let query = match when {
+        When::Upcoming => query
+            .key_condition_expression("kind = :k AND event_datetime_start >= :lo")
+            .expression_attribute_values(
+                ":lo",
+                s(time::format(now - Duration::minutes(MAX_EVENT_MINUTES))),
+            )
+            .filter_expression("event_datetime_end > :now")
+            .expression_attribute_values(":now", s(now_s))
+            .scan_index_forward(true),
+        When::Past => query
+            .key_condition_expression("kind = :k AND event_datetime_start < :hi")
+            .expression_attribute_values(":hi", s(&now_s))
+            .filter_expression("event_datetime_end <= :now")
+            .expression_attribute_values(":now", s(now_s))
+            .scan_index_forward(false),
+        When::All => query
+            .key_condition_expression("kind = :k")
+            .scan_index_forward(true),
+    };
+    let mut pages = query
+        .limit(limit)
+        .set_exclusive_start_key(start.map(start_key))
+        .into_paginator()
+        .send();
+    let limit = limit.max(0) as usize;
     let mut events: Vec<Event> = Vec::new();
+    let mut resume = None;
     for _ in 0..MAX_READS_PER_PAGE {
-        let mut q = app
-            .db
-            .query()
-            .table_name(&app.tables.events)
-            .index_name("byStart")
-            .expression_attribute_values(":k", s(EVENT_KIND))
-            .scan_index_forward(range.ascending)
-            .limit(limit - events.len() as i32)
-            .set_exclusive_start_key(start.take());
-        let mut condition = "kind = :k".to_string();
-        if let Some((expr, values)) = &range.condition {
-            condition = format!("{condition} AND {expr}");
-            for (name, value) in values {
-                q = q.expression_attribute_values(*name, s(value));
-            }
-        }
-        q = q.key_condition_expression(condition);
-        if let Some((expr, value)) = &range.filter {
-            q = q
-                .filter_expression(*expr)
-                .expression_attribute_values(":now", s(value));
-        }
-        let resp = q.send().await?;
-        for item in resp.items.unwrap_or_default() {
+        let Some(page) = pages.next().await else {
+            break;
+        };
+        let page = page?;
+        for item in page.items.unwrap_or_default() {
             events.push(from_item(item)?);
         }
-        match resp.last_evaluated_key {
-            None => return Ok((events, None)),
-            Some(last) if events.len() as i32 >= limit => {
-                // Resume after the last event returned, which may precede `last` when the
-                // filter dropped the page's tail.
-                let e = events.last().expect("a full page");
-                let mut key = last;
-                key.insert("id".into(), s(&e.id));
-                key.insert("kind".into(), s(&e.kind));
-                key.insert("event_datetime_start".into(), s(&e.event_datetime_start));
-                return Ok((events, Some(key)));
-            }
-            Some(last) => start = Some(last),
+        resume = page.last_evaluated_key;
+        if events.len() >= limit {
+            let more = events.len() > limit || resume.is_some();
+            events.truncate(limit);
+            // Resume after the last event returned, which may precede the page's end when
+            // the filter dropped its tail or the page held more than was asked for.
+            let next = match events.last() {
+                Some(e) if more => Some(position_of(e)),
+                _ => None,
+            };
+            return Ok(Page {
+                items: events,
+                next,
+            });
+        }
+        if resume.is_none() {
+            break;
         }
     }
-    Ok((events, start))
+    Ok(Page {
+        items: events,
+        next: resume.map(page_key).transpose()?,
+    })
 }
 
-pub fn put_new(app: &App, event: &Event) -> AppResult<TransactWriteItem> {
-    put_item(
-        &app.tables.events,
-        to_item(event)?,
-        "attribute_not_exists(id)",
-    )
+/// An event's position in `byStart`: the index's key and the table's.
+fn position_of(e: &Event) -> PageKey {
+    PageKey::from([
+        ("id".to_string(), e.id.clone()),
+        ("kind".to_string(), e.kind.clone()),
+        (
+            "event_datetime_start".to_string(),
+            e.event_datetime_start.clone(),
+        ),
+    ])
+}
+
+/// `Check::EventIsNew`.
+pub fn put_new(tables: &Tables, event: &Event) -> AppResult<TransactWriteItem> {
+    put_item(&tables.events, to_item(event)?, "attribute_not_exists(id)")
 }
 
 /// An edit by the organiser or an admin, plus `left_delta` tickets returned to (positive) or
 /// taken from (negative) the pool. Only edited fields are written: bookings change
 /// `tickets_left` concurrently and a whole-item put would undo them.
-pub fn update(
-    app: &App,
-    current: &Event,
+/// `Check::EventAsRead`: `version` unchanged and the tickets taken are left.
+pub fn edit(
+    tables: &Tables,
+    version: i64,
     next: &Event,
     left_delta: i64,
 ) -> AppResult<TransactWriteItem> {
@@ -125,8 +142,8 @@ pub fn update(
     ];
     let mut remove = Vec::new();
     let mut b = Update::builder()
-        .table_name(&app.tables.events)
-        .set_key(Some(key(&[("id", &current.id)])))
+        .table_name(&tables.events)
+        .set_key(Some(key(&[("id", &next.id)])))
         .expression_attribute_names("#name", "name")
         .expression_attribute_values(":name", s(&next.name))
         .expression_attribute_values(":owner", s(&next.event_owner))
@@ -137,8 +154,8 @@ pub fn update(
         .expression_attribute_values(":total", n(next.total_tickets))
         .expression_attribute_values(":delta", n(left_delta))
         .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":v", n(current.version))
-        .expression_attribute_values(":need", n((-left_delta).max(0)));
+        .expression_attribute_values(":v", n(version))
+        .expression_attribute_values(":need", n(left_delta.saturating_neg().max(0)));
     match &next.description {
         Some(d) => {
             set.push("description = :description");
@@ -160,23 +177,22 @@ pub fn update(
     let update = b
         .update_expression(expr)
         .condition_expression("version = :v AND tickets_left >= :need")
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .build()?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
 /// Takes (`taken` > 0) or returns (`taken` < 0) tickets without touching anything else.
-/// Taking is conditional on enough being left, so no race can oversell; with `open_at`, also
-/// on the event not having ended by then.
+/// `Check::TicketsLeft`: the event exists and enough are left, so no race can oversell;
+/// with `open_at`, also the event has not ended by then.
 pub fn take_tickets(
-    app: &App,
+    tables: &Tables,
     event_id: &str,
     taken: i64,
     open_at: Option<&str>,
 ) -> AppResult<TransactWriteItem> {
     let mut condition = "attribute_exists(id) AND tickets_left >= :need".to_string();
     let mut b = Update::builder()
-        .table_name(&app.tables.events)
+        .table_name(&tables.events)
         .set_key(Some(key(&[("id", event_id)])))
         .update_expression("SET tickets_left = tickets_left - :taken")
         .expression_attribute_values(":taken", n(taken))
@@ -185,20 +201,17 @@ pub fn take_tickets(
         condition.push_str(" AND event_datetime_end > :at");
         b = b.expression_attribute_values(":at", s(at));
     }
-    let update = b
-        .condition_expression(condition)
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    let update = b.condition_expression(condition).build()?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-pub fn delete(app: &App, event: &Event) -> AppResult<TransactWriteItem> {
+/// `Check::EventAsRead`: the version unchanged.
+pub fn delete(tables: &Tables, id: &str, version: i64) -> AppResult<TransactWriteItem> {
     let delete = Delete::builder()
-        .table_name(&app.tables.events)
-        .set_key(Some(key(&[("id", &event.id)])))
+        .table_name(&tables.events)
+        .set_key(Some(key(&[("id", id)])))
         .condition_expression("version = :v")
-        .expression_attribute_values(":v", n(event.version))
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .expression_attribute_values(":v", n(version))
+        .build()?;
     Ok(TransactWriteItem::builder().delete(delete).build())
 }

@@ -1,25 +1,32 @@
-//! DynamoDB at the edge: item conversion, the requests each entity needs, and the retry
-//! rules for transactions and batch reads. Handlers compose these; nothing here decides
-//! who may do what.
+//! DynamoDB at the edge, behind a small interface: a module per table with the reads and
+//! the writes it needs, the generic helpers they share (here: item conversion, GetItem,
+//! conditional PutItem, BatchGetItem, Query pages, the paginator), and
+//! `write`, which runs the domain's planned writes as one transaction (`Db::transact`).
+//! Everything takes the small `Db` (a client and the table names); nothing here decides who
+//! may do what.
 
 pub mod activities;
 pub mod aggregates;
 pub mod bookings;
 pub mod categories;
 pub mod events;
-pub mod page;
 pub mod profiles;
 pub mod rooms;
 pub mod tickets;
+pub mod write;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem};
+use model::retry::RetryPolicy;
 
-use crate::config::App;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem};
+use serde::de::DeserializeOwned;
+
+use crate::config::Db;
 use crate::error::{AppError, AppResult};
+use crate::paging::PageKey;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -39,7 +46,7 @@ pub fn to_item<T: serde::Serialize>(value: &T) -> AppResult<Item> {
     Ok(serde_dynamo::to_item(value)?)
 }
 
-pub fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> AppResult<T> {
+pub fn from_item<T: DeserializeOwned>(item: Item) -> AppResult<T> {
     Ok(serde_dynamo::from_item(item)?)
 }
 
@@ -48,126 +55,188 @@ pub fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e:
     e.code() == Some("ConditionalCheckFailedException")
 }
 
-/// One page of a Query: the items as `T` and where the next page starts.
-pub async fn query_page<T: serde::de::DeserializeOwned>(
-    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+/// One page of a list and where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<PageKey>,
+}
+
+/// A LastEvaluatedKey as a page position: every key attribute of our tables is a string.
+fn page_key(item: Item) -> AppResult<PageKey> {
+    item.into_iter()
+        .map(|(name, value)| match value {
+            AttributeValue::S(v) => Ok((name, v)),
+            _ => Err(AppError::internal(format!(
+                "non-string key attribute {name}"
+            ))),
+        })
+        .collect()
+}
+
+fn start_key(key: PageKey) -> Item {
+    key.into_iter().map(|(k, v)| (k, s(v))).collect()
+}
+
+/// One page of a Query (one request), from `start`.
+pub async fn query_page<T: DeserializeOwned>(
+    query: QueryFluentBuilder,
     limit: i32,
-    start: Option<Item>,
-) -> AppResult<(Vec<T>, Option<Item>)> {
+    start: Option<PageKey>,
+) -> AppResult<Page<T>> {
     let resp = query
         .limit(limit)
-        .set_exclusive_start_key(start)
+        .set_exclusive_start_key(start.map(start_key))
         .send()
         .await?;
-    let items = resp
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item)
-        .collect::<AppResult<_>>()?;
-    Ok((items, resp.last_evaluated_key))
+    Ok(Page {
+        items: resp
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<AppResult<_>>()?,
+        next: resp.last_evaluated_key.map(page_key).transpose()?,
+    })
 }
 
-/// How DynamoDB answered a transaction whose conditions did not all hold.
-#[derive(Debug)]
-pub enum TxOutcome {
-    Committed,
-    /// One reason code per transaction item ("None", "ConditionalCheckFailed", ...).
-    Cancelled(Vec<String>),
-}
-
-impl TxOutcome {
-    /// Whether the condition of item `i` is what failed.
-    pub fn failed_at(&self, i: usize) -> bool {
-        matches!(self, Self::Cancelled(codes) if codes.get(i).map(String::as_str) == Some("ConditionalCheckFailed"))
-    }
-}
-
-const TX_ATTEMPTS: u32 = 6;
-
-/// One TransactWriteItems. A cancellation caused only by a conflicting concurrent transaction
-/// (hundreds of people booking one event) is retried with jittered backoff; what is left is
-/// either committed, cancelled by our conditions, or a Conflict the client may retry.
-pub async fn transact(app: &App, items: Vec<TransactWriteItem>) -> AppResult<TxOutcome> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let result = app
-            .db
-            .transact_write_items()
-            .set_transact_items(Some(items.clone()))
-            .send()
-            .await;
-        let err = match result {
-            Ok(_) => return Ok(TxOutcome::Committed),
-            Err(err) => err,
-        };
-        let retry_conflict = match err.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
-                let codes: Vec<String> = e
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().unwrap_or("None").to_string())
-                    .collect();
-                if codes.iter().any(|c| c == "ConditionalCheckFailed") {
-                    return Ok(TxOutcome::Cancelled(codes));
-                }
-                codes.iter().any(|c| c == "TransactionConflict")
-            }
-            Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
-            _ => false,
-        };
-        if !retry_conflict {
-            return Err(err.into());
-        }
-        if attempt >= TX_ATTEMPTS {
-            return Err(AppError::Conflict(
-                "too many people are changing this at the same moment; please retry".into(),
-            ));
-        }
-        backoff(attempt).await;
-    }
-}
-
-async fn backoff(attempt: u32) {
-    let cap = 10u64 << attempt.min(6);
-    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=cap))).await;
-}
-
-/// BatchGetItem over any number of keys, retrying unprocessed keys until all are read.
-/// Missing items are simply absent from the result.
-pub async fn batch_get(app: &App, table: &str, keys: Vec<Item>) -> AppResult<Vec<Item>> {
-    let mut out = Vec::with_capacity(keys.len());
-    for chunk in keys.chunks(100) {
-        let mut pending = KeysAndAttributes::builder()
-            .set_keys(Some(chunk.to_vec()))
-            .build()
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        let mut attempt = 0;
-        loop {
-            let resp = app
-                .db
-                .batch_get_item()
-                .request_items(table, pending)
-                .send()
-                .await?;
-            if let Some(items) = resp.responses.and_then(|mut r| r.remove(table)) {
-                out.extend(items);
-            }
-            match resp.unprocessed_keys.and_then(|mut u| u.remove(table)) {
-                Some(rest) if !rest.keys().is_empty() => {
-                    attempt += 1;
-                    if attempt > 8 {
-                        return Err(AppError::internal(
-                            "BatchGetItem kept returning unprocessed keys",
-                        ));
-                    }
-                    backoff(attempt).await;
-                    pending = rest;
-                }
-                _ => break,
-            }
-        }
+/// Every item a Query matches, through the SDK's paginator.
+pub async fn query_all<T: DeserializeOwned>(query: QueryFluentBuilder) -> AppResult<Vec<T>> {
+    let mut items = query.into_paginator().items().send();
+    let mut out = Vec::new();
+    while let Some(item) = items.next().await {
+        out.push(from_item(item?)?);
     }
     Ok(out)
+}
+
+/// Which read a GetItem makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// Strongly consistent: what a check before a write needs.
+    Latest,
+    /// Eventually consistent (half the cost): reference data and the aggregator's totals.
+    Eventual,
+}
+
+/// A plain conditional put as a transaction item.
+pub fn put_item(table: &str, item: Item, condition: &str) -> AppResult<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression(condition)
+        .build()?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Unprocessed keys are read again (the SDK does not): the first try and up to 8 more, the
+/// waits from 10 ms doubling to at most 640 ms.
+const BATCH_GET_RETRY: RetryPolicy =
+    RetryPolicy::new(9, Duration::from_millis(10), Duration::from_millis(640));
+
+impl Db {
+    /// One item by key.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        key: Item,
+        read: Read,
+    ) -> AppResult<Option<T>> {
+        let resp = self
+            .client
+            .get_item()
+            .table_name(table)
+            .set_key(Some(key))
+            .consistent_read(read == Read::Latest)
+            .send()
+            .await?;
+        resp.item.map(from_item).transpose()
+    }
+
+    /// One new item through a single conditional PutItem (no transaction): a Conflict
+    /// naming `what` (e.g. "a room") and its `id` when an item with that key exists.
+    pub async fn put_new<T: serde::Serialize>(
+        &self,
+        table: &str,
+        value: &T,
+        new_if: &str,
+        what: &str,
+        id: &str,
+    ) -> AppResult<()> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(table)
+            .set_item(Some(to_item(value)?))
+            .condition_expression(new_if)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(is_condition_failure) => {
+                Err(AppError::Conflict(format!(
+                    "{what} with id {id:?} already exists; choose another id"
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// BatchGetItem over any number of keys, retrying unprocessed keys until all are read.
+    /// Missing items are simply absent from the result.
+    pub async fn batch_get<T: DeserializeOwned>(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+    ) -> AppResult<Vec<T>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut pending = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .build()?;
+            let mut failures = 0;
+            loop {
+                let resp = self
+                    .client
+                    .batch_get_item()
+                    .request_items(table, pending)
+                    .send()
+                    .await?;
+                if let Some(items) = resp.responses.and_then(|mut r| r.remove(table)) {
+                    for item in items {
+                        out.push(from_item(item)?);
+                    }
+                }
+                match resp.unprocessed_keys.and_then(|mut u| u.remove(table)) {
+                    Some(rest) if !rest.keys().is_empty() => {
+                        failures += 1;
+                        if !BATCH_GET_RETRY.allows_retry(failures) {
+                            return Err(AppError::internal(
+                                "BatchGetItem kept returning unprocessed keys",
+                            ));
+                        }
+                        tokio::time::sleep(BATCH_GET_RETRY.delay(failures)).await;
+                        pending = rest;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_keys_round_trip_and_refuse_non_string_attributes() {
+        let item = key(&[("id", "e1"), ("kind", "EVENT")]);
+        let pk = page_key(item.clone()).unwrap();
+        assert_eq!(pk.get("id").map(String::as_str), Some("e1"));
+        assert_eq!(start_key(pk), item);
+        let odd = Item::from([("n".to_string(), n(1))]);
+        assert_eq!(page_key(odd).unwrap_err().error_type(), "Internal");
+    }
 }

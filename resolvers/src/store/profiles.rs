@@ -2,26 +2,19 @@
 
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::{from_item, key, n, s};
-use crate::config::App;
-use crate::domain::activity::{Profile, UpdateUserInput};
+use super::{from_item, key, n, s, Read};
+use crate::config::Db;
+use crate::domain::profile::{Profile, UpdateUserInput};
 use crate::error::AppResult;
 
-pub async fn get(app: &App, id: &str) -> AppResult<Option<Profile>> {
-    let resp = app
-        .db
-        .get_item()
-        .table_name(&app.tables.users)
-        .set_key(Some(key(&[("id", id)])))
-        .consistent_read(true)
-        .send()
-        .await?;
-    resp.item.map(from_item).transpose()
+pub async fn get(db: &Db, id: &str) -> AppResult<Option<Profile>> {
+    db.get(&db.tables.users, key(&[("id", id)]), Read::Latest)
+        .await
 }
 
 /// Sets only the fields given (an upsert on first use), so concurrent edits of different
 /// fields never undo each other.
-pub async fn update(app: &App, id: &str, input: &UpdateUserInput) -> AppResult<Profile> {
+pub async fn update(db: &Db, id: &str, input: &UpdateUserInput) -> AppResult<Profile> {
     let mut sets: Vec<(&str, AttributeValue)> = Vec::new();
     if let Some(u) = &input.username {
         sets.push(("username", s(u)));
@@ -36,15 +29,12 @@ pub async fn update(app: &App, id: &str, input: &UpdateUserInput) -> AppResult<P
         sets.push(("caloriesTargetPerDay", n(c)));
     }
     if sets.is_empty() {
-        return Ok(get(app, id).await?.unwrap_or(Profile {
-            id: id.to_string(),
-            ..Default::default()
-        }));
+        return Ok(get(db, id).await?.unwrap_or_else(|| Profile::empty(id)));
     }
-    let mut req = app
-        .db
+    let mut req = db
+        .client
         .update_item()
-        .table_name(&app.tables.users)
+        .table_name(&db.tables.users)
         .set_key(Some(key(&[("id", id)])))
         .return_values(ReturnValue::AllNew);
     let mut parts = Vec::new();

@@ -1,94 +1,67 @@
-//! The rooms table.
+//! The rooms table and its `byKind` index (rooms listed without a Scan).
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
 
-use super::{from_item, key, n, s, to_item, Item};
-use crate::config::App;
+use super::{key, n, query_page, s, Page, Read};
+use crate::config::{Db, Tables};
 use crate::domain::room::{Room, ROOM_KIND};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::paging::PageKey;
 
-pub async fn get(app: &App, id: &str) -> AppResult<Option<Room>> {
-    let resp = app
-        .db
-        .get_item()
-        .table_name(&app.tables.rooms)
-        .set_key(Some(key(&[("id", id)])))
-        .consistent_read(true)
-        .send()
-        .await?;
-    resp.item.map(from_item).transpose()
+pub async fn get(db: &Db, id: &str) -> AppResult<Option<Room>> {
+    db.get(&db.tables.rooms, key(&[("id", id)]), Read::Latest)
+        .await
 }
 
-pub async fn get_many(app: &App, ids: &[String]) -> AppResult<Vec<Room>> {
+pub async fn get_many(db: &Db, ids: &[String]) -> AppResult<Vec<Room>> {
     let keys = ids.iter().map(|id| key(&[("id", id)])).collect();
-    super::batch_get(app, &app.tables.rooms, keys)
-        .await?
-        .into_iter()
-        .map(from_item)
-        .collect()
+    db.batch_get(&db.tables.rooms, keys).await
 }
 
-pub async fn list(
-    app: &App,
-    limit: i32,
-    start: Option<Item>,
-) -> AppResult<(Vec<Room>, Option<Item>)> {
-    let query = app
-        .db
+pub async fn list(db: &Db, limit: i32, start: Option<PageKey>) -> AppResult<Page<Room>> {
+    let query = db
+        .client
         .query()
-        .table_name(&app.tables.rooms)
+        .table_name(&db.tables.rooms)
         .index_name("byKind")
         .key_condition_expression("kind = :k")
         .expression_attribute_values(":k", s(ROOM_KIND));
-    super::query_page(query, limit, start).await
+    query_page(query, limit, start).await
 }
 
-pub async fn create(app: &App, room: &Room) -> AppResult<()> {
-    let result = app
-        .db
-        .put_item()
-        .table_name(&app.tables.rooms)
-        .set_item(Some(to_item(room)?))
-        .condition_expression("attribute_not_exists(id)")
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(super::is_condition_failure) =>
-        {
-            Err(AppError::Conflict(format!(
-                "a room with id {:?} already exists; choose another id",
-                room.id
-            )))
-        }
-        Err(e) => Err(e.into()),
-    }
+/// A new room: one conditional PutItem (a room is never written together with anything).
+pub async fn create(db: &Db, room: &Room) -> AppResult<()> {
+    let new_if = "attribute_not_exists(id)";
+    db.put_new(&db.tables.rooms, room, new_if, "a room", &room.id)
+        .await
 }
 
-/// Takes the room's lock inside a transaction: it commits only if nobody changed the room
-/// since we read `version`, and only if the room holds `tickets` people.
-pub fn lock(app: &App, room: &Room, tickets: i64) -> AppResult<TransactWriteItem> {
+/// Takes the room's lock inside a transaction. `Check::RoomAsRead`: nobody changed the room
+/// since `version` was read, and it holds `tickets` people.
+pub fn lock(
+    tables: &Tables,
+    room_id: &str,
+    version: i64,
+    tickets: i64,
+) -> AppResult<TransactWriteItem> {
     let update = Update::builder()
-        .table_name(&app.tables.rooms)
-        .set_key(Some(key(&[("id", &room.id)])))
+        .table_name(&tables.rooms)
+        .set_key(Some(key(&[("id", room_id)])))
         .update_expression("SET version = version + :one")
         .condition_expression("version = :v AND #capacity >= :t")
         .expression_attribute_names("#capacity", "capacity")
         .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":v", n(room.version))
+        .expression_attribute_values(":v", n(version))
         .expression_attribute_values(":t", n(tickets))
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .build()?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-/// Name and capacity changes, under the room's lock.
-pub fn update(app: &App, current: &Room, next: &Room) -> AppResult<TransactWriteItem> {
+/// Name and capacity changes. `Check::RoomAsRead`: the version unchanged.
+pub fn edit(tables: &Tables, version: i64, next: &Room) -> AppResult<TransactWriteItem> {
     let update = Update::builder()
-        .table_name(&app.tables.rooms)
-        .set_key(Some(key(&[("id", &current.id)])))
+        .table_name(&tables.rooms)
+        .set_key(Some(key(&[("id", &next.id)])))
         .update_expression("SET #name = :name, #capacity = :capacity, version = version + :one")
         .condition_expression("version = :v")
         .expression_attribute_names("#name", "name")
@@ -96,30 +69,18 @@ pub fn update(app: &App, current: &Room, next: &Room) -> AppResult<TransactWrite
         .expression_attribute_values(":name", s(&next.name))
         .expression_attribute_values(":capacity", n(next.capacity))
         .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":v", n(current.version))
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .expression_attribute_values(":v", n(version))
+        .build()?;
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-pub fn delete(app: &App, room: &Room) -> AppResult<TransactWriteItem> {
+/// `Check::RoomAsRead`: the version unchanged.
+pub fn delete(tables: &Tables, id: &str, version: i64) -> AppResult<TransactWriteItem> {
     let delete = Delete::builder()
-        .table_name(&app.tables.rooms)
-        .set_key(Some(key(&[("id", &room.id)])))
+        .table_name(&tables.rooms)
+        .set_key(Some(key(&[("id", id)])))
         .condition_expression("version = :v")
-        .expression_attribute_values(":v", n(room.version))
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
+        .expression_attribute_values(":v", n(version))
+        .build()?;
     Ok(TransactWriteItem::builder().delete(delete).build())
-}
-
-/// A plain conditional put as a transaction item (for composing with others).
-pub fn put_item(table: &str, item: Item, condition: &str) -> AppResult<TransactWriteItem> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .build()
-        .map_err(|e| AppError::internal(e.to_string()))?;
-    Ok(TransactWriteItem::builder().put(put).build())
 }

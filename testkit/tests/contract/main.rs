@@ -102,7 +102,7 @@ fn strip_comments(code: &str) -> String {
 /// Runs a function's configuration loader with `lookup`; whether it accepted the result.
 fn load_config(binary: &str, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
     match binary {
-        "resolvers" => resolvers::Tables::from_lookup(lookup).is_ok(),
+        "resolvers" => resolvers::Config::from_lookup(lookup).is_ok(),
         "aggregator" => aggregator::Config::from_lookup(lookup).is_ok(),
         other => panic!(
             "a new function `{other}`: teach the contract test how it reads its configuration"
@@ -114,20 +114,21 @@ fn load_config(binary: &str, lookup: &dyn Fn(&str) -> Option<String>) -> bool {
 /// without (found by running it with a lookup that records every name it asks for, then
 /// without each name in turn), plus `std::env::var("...")` in its `main.rs`.
 fn env_vars_read_by(binary: &str) -> BTreeSet<String> {
+    // A value every setting accepts: the page-token secret must be long.
+    let plausible = |k: &str| match k {
+        resolvers::config::PAGE_TOKEN_SECRET => "s".repeat(resolvers::paging::MIN_SECRET_LEN),
+        _ => "1".to_string(),
+    };
     let seen = RefCell::new(BTreeSet::new());
     let all = |k: &str| {
         seen.borrow_mut().insert(k.to_string());
-        Some("1".to_string())
+        Some(plausible(k))
     };
     assert!(load_config(binary, &all), "{binary}: configuration loads");
     let seen = seen.into_inner();
     let mut vars: BTreeSet<String> = seen
         .iter()
-        .filter(|var| {
-            !load_config(binary, &|k: &str| {
-                (k != var.as_str()).then(|| "1".to_string())
-            })
-        })
+        .filter(|var| !load_config(binary, &|k: &str| (k != var.as_str()).then(|| plausible(k))))
         .cloned()
         .collect();
     let main = std::fs::read_to_string(crate_dir(binary).join("src/main.rs")).expect("main.rs");

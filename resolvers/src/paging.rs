@@ -1,10 +1,11 @@
-//! Opaque, tamper-evident page tokens. A token carries DynamoDB's LastEvaluatedKey and an
-//! HMAC over it and over the query it belongs to (operation, caller, filters), so a forged,
-//! garbled or borrowed token is refused as BadRequest before any read.
+//! Opaque, tamper-evident page tokens. A token carries where a query stopped (DynamoDB's
+//! LastEvaluatedKey, as the store hands it over: plain strings) and an HMAC over it and over
+//! the query it belongs to (operation, caller, filters), so a forged, garbled or borrowed
+//! token is refused as BadRequest before any read. A leaf: config and handlers use it, the
+//! store converts keys to and from [`PageKey`].
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -13,6 +14,9 @@ use sha2::Sha256;
 use crate::error::{AppError, AppResult};
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// Where a query stopped: its key attributes by name (every key attribute here is a string).
+pub type PageKey = BTreeMap<String, String>;
 
 #[derive(Clone)]
 pub struct TokenKey(Vec<u8>);
@@ -43,16 +47,9 @@ impl TokenKey {
         mac
     }
 
-    /// Seals a LastEvaluatedKey (all our key attributes are strings).
-    pub fn seal(&self, context: &str, key: &HashMap<String, AttributeValue>) -> AppResult<String> {
-        let mut plain = std::collections::BTreeMap::new();
-        for (name, value) in key {
-            let s = value
-                .as_s()
-                .map_err(|_| AppError::internal(format!("non-string key attribute {name}")))?;
-            plain.insert(name.as_str(), s.as_str());
-        }
-        let payload = serde_json::to_vec(&plain).map_err(|e| AppError::internal(e.to_string()))?;
+    /// Seals where a query stopped, for the query named by `context`.
+    pub fn seal(&self, context: &str, key: &PageKey) -> AppResult<String> {
+        let payload = serde_json::to_vec(key).map_err(|e| AppError::internal(e.to_string()))?;
         let tag = self.mac(context, &payload).finalize().into_bytes();
         Ok(format!(
             "{}.{}",
@@ -61,7 +58,7 @@ impl TokenKey {
         ))
     }
 
-    pub fn open(&self, context: &str, token: &str) -> AppResult<HashMap<String, AttributeValue>> {
+    pub fn open(&self, context: &str, token: &str) -> AppResult<PageKey> {
         let bad = || {
             AppError::BadRequest(
                 "nextToken is not valid for this query; pass the nextToken of the previous page \
@@ -75,18 +72,10 @@ impl TokenKey {
         self.mac(context, &payload)
             .verify_slice(&tag)
             .map_err(|_| bad())?;
-        let plain: HashMap<String, String> = serde_json::from_slice(&payload).map_err(|_| bad())?;
-        Ok(plain
-            .into_iter()
-            .map(|(k, v)| (k, AttributeValue::S(v)))
-            .collect())
+        serde_json::from_slice(&payload).map_err(|_| bad())
     }
 
-    pub fn open_opt(
-        &self,
-        context: &str,
-        token: Option<&str>,
-    ) -> AppResult<Option<HashMap<String, AttributeValue>>> {
+    pub fn open_opt(&self, context: &str, token: Option<&str>) -> AppResult<Option<PageKey>> {
         token
             .filter(|t| !t.is_empty())
             .map(|t| self.open(context, t))
@@ -98,10 +87,10 @@ impl TokenKey {
 mod tests {
     use super::*;
 
-    fn key() -> HashMap<String, AttributeValue> {
-        HashMap::from([
-            ("id".to_string(), AttributeValue::S("e1".into())),
-            ("kind".to_string(), AttributeValue::S("EVENT".into())),
+    fn key() -> PageKey {
+        PageKey::from([
+            ("id".to_string(), "e1".to_string()),
+            ("kind".to_string(), "EVENT".to_string()),
         ])
     }
 

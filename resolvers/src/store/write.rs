@@ -1,0 +1,112 @@
+//! Planned writes to requests: a `domain::plan::Plan` as one TransactWriteItems, each
+//! `Write` built by the module of the table it changes, whose condition expression is the
+//! write's named `Check` (each builder says which); a cancellation comes back as the writes
+//! whose checks failed.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use model::retry::RetryPolicy;
+
+use super::{bookings, events, rooms, tickets};
+use crate::config::{Db, Tables};
+use crate::domain::plan::{Outcome, Plan, Write};
+use crate::error::{AppError, AppResult};
+
+/// A transaction cancelled only by a concurrent one on the same items (the SDK does not
+/// retry that): six tries in all, the waits from 10 ms doubling to at most 640 ms.
+const CONFLICT_RETRY: RetryPolicy =
+    RetryPolicy::new(6, Duration::from_millis(10), Duration::from_millis(640));
+
+impl Db {
+    /// Runs a plan as one TransactWriteItems. A cancellation caused only by a conflicting
+    /// concurrent transaction (hundreds of people booking one event) is retried with
+    /// `model::retry`'s jittered backoff; throttling, 5xx and network failures are the SDK's
+    /// own retries. What is left is committed, refused by named checks, or a Conflict the
+    /// client may retry.
+    pub async fn transact(&self, plan: Plan) -> AppResult<Outcome> {
+        let items = plan
+            .writes()
+            .iter()
+            .map(|w| transact_item(&self.tables, w))
+            .collect::<AppResult<Vec<_>>>()?;
+        let mut failures = 0;
+        loop {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(Outcome::Committed),
+                Err(err) => err,
+            };
+            let retry_conflict = match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                    // DynamoDB reports one reason per item, in request order: the one place
+                    // where a position means something, turned into the writes themselves.
+                    let failed: Vec<bool> = e
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code() == Some("ConditionalCheckFailed"))
+                        .collect();
+                    if failed.contains(&true) {
+                        let refused = plan
+                            .into_writes()
+                            .into_iter()
+                            .zip(failed)
+                            .filter_map(|(w, f)| f.then_some(w))
+                            .collect();
+                        return Ok(Outcome::Refused(refused));
+                    }
+                    e.cancellation_reasons()
+                        .iter()
+                        .any(|r| r.code() == Some("TransactionConflict"))
+                }
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
+                _ => false,
+            };
+            if !retry_conflict {
+                return Err(err.into());
+            }
+            failures += 1;
+            if !CONFLICT_RETRY.allows_retry(failures) {
+                return Err(AppError::Conflict(
+                    "too many people are changing this at the same moment; please retry".into(),
+                ));
+            }
+            tokio::time::sleep(CONFLICT_RETRY.delay(failures)).await;
+        }
+    }
+}
+
+pub fn transact_item(tables: &Tables, write: &Write) -> AppResult<TransactWriteItem> {
+    match write {
+        Write::PutEvent(event) => events::put_new(tables, event),
+        Write::EditEvent {
+            version,
+            next,
+            left_delta,
+        } => events::edit(tables, *version, next, *left_delta),
+        Write::TakeTickets {
+            event_id,
+            count,
+            open_at,
+        } => events::take_tickets(tables, event_id, *count, open_at.as_deref()),
+        Write::DeleteEvent { id, version } => events::delete(tables, id, *version),
+        Write::PutTicket(ticket) => tickets::put_new(tables, ticket),
+        Write::DeleteTicket { event_id, user_id } => tickets::delete(tables, event_id, user_id),
+        Write::PutBooking(booking) => bookings::put_new(tables, booking),
+        Write::ReplaceBooking(booking) => bookings::replace(tables, booking),
+        Write::DeleteBooking(booking) => bookings::delete(tables, booking),
+        Write::LockRoom {
+            room_id,
+            version,
+            tickets,
+        } => rooms::lock(tables, room_id, *version, *tickets),
+        Write::EditRoom { version, next } => rooms::edit(tables, *version, next),
+        Write::DeleteRoom { id, version } => rooms::delete(tables, id, *version),
+    }
+}
