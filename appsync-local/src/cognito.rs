@@ -126,13 +126,13 @@ pub async fn ensure_user_pool(
         .await
         .map_err(sdk_error("ListUserPoolClients"))?;
     let mut clients = Vec::new();
-    for c in template.user_pool_clients.iter().filter(|c| {
-        c.properties
-            .user_pool_id
-            .as_ref()
-            .and_then(Expr::ref_target)
-            == Some(&resource.id)
-    }) {
+    let of_this_pool =
+        |pool: &Option<Expr>| pool.as_ref().and_then(Expr::ref_target) == Some(&resource.id);
+    for c in template
+        .user_pool_clients
+        .iter()
+        .filter(|c| of_this_pool(&c.properties.user_pool_id))
+    {
         let cp = &c.properties;
         let client_name = cp.client_name.clone().unwrap_or_else(|| c.id.clone());
         let found = existing
@@ -173,13 +173,11 @@ pub async fn ensure_user_pool(
     }
 
     let mut groups = Vec::new();
-    for g in template.user_pool_groups.iter().filter(|g| {
-        g.properties
-            .user_pool_id
-            .as_ref()
-            .and_then(Expr::ref_target)
-            == Some(&resource.id)
-    }) {
+    for g in template
+        .user_pool_groups
+        .iter()
+        .filter(|g| of_this_pool(&g.properties.user_pool_id))
+    {
         let Some(group) = g.properties.group_name.clone() else {
             continue;
         };

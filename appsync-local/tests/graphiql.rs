@@ -66,7 +66,7 @@ async fn the_page_and_every_asset_it_loads_come_from_the_stack() {
         }
     }
     // Exactly the assets the server lists (the stylesheet, an href, is gathered last).
-    let mut expected: Vec<String> = appsync_local::http::graphiql::Assets::paths().collect();
+    let mut expected: Vec<String> = appsync_local::http::assets::Assets::paths().collect();
     let mut got: Vec<String> = loaded.iter().map(|p| p.to_string()).collect();
     expected.sort();
     got.sort();

@@ -7,7 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::realtime::{connect, token_headers, Via};
+use support::realtime::{amplify, connect, token_headers, Conn, Via};
 use support::{data, gql, user};
 
 const ON_CREATE: &str = "subscription OnCreate($userid: ID!) { onCreateActivity(userid: $userid) { __typename id userid category caloriesConsumed } }";
@@ -24,6 +24,17 @@ async fn stack_with(keep_alive: Duration) -> appsync_local::Stack {
     appsync_local::Stack::start(config)
         .await
         .expect("the stack starts")
+}
+
+/// `start` of `onCreateActivity(userid)` with a user-pool token; the answer.
+async fn subscribe(ws: &mut Conn, id: &str, userid: &str, token: &str) -> Value {
+    ws.start(
+        id,
+        ON_CREATE,
+        json!({ "userid": userid }),
+        token_headers(token),
+    )
+    .await
 }
 
 fn lunch() -> Value {
@@ -52,14 +63,7 @@ async fn a_subscriber_gets_its_users_mutations_with_its_own_selection() {
     let first = ws.next_within(Duration::from_secs(2)).await.expect("a ka");
     assert_eq!(first["type"], "ka", "a keep-alive right after the ack");
 
-    let started = ws
-        .start(
-            "s-1",
-            ON_CREATE,
-            json!({ "userid": alice.sub }),
-            token_headers(&alice.token),
-        )
-        .await;
+    let started = subscribe(&mut ws, "s-1", &alice.sub, &alice.token).await;
     assert_eq!(started, json!({ "type": "start_ack", "id": "s-1" }));
     assert_eq!(stack.hub.len(), 1);
 
@@ -102,16 +106,7 @@ async fn subscriptions_appsync_refuses_get_an_error_for_their_id() {
     let stack = stack_with(Duration::from_secs(30)).await;
     let alice = user(&stack, "alice", &[]).await;
     let bob = user(&stack, "bob", &[]).await;
-    let mut ws = connect(
-        &stack,
-        true,
-        Via::Subprotocol,
-        token_headers(&bob.token),
-        None,
-    )
-    .await
-    .unwrap();
-    ws.init().await;
+    let mut ws = amplify(&stack, &bob.token).await;
     let calls = || {
         stack
             .functions
@@ -122,14 +117,7 @@ async fn subscriptions_appsync_refuses_get_an_error_for_their_id() {
 
     // bob asks for alice's activities: the subscription's resolver refuses, with its errorType.
     let before = calls();
-    let refused = ws
-        .start(
-            "theirs",
-            ON_CREATE,
-            json!({ "userid": alice.sub }),
-            token_headers(&bob.token),
-        )
-        .await;
+    let refused = subscribe(&mut ws, "theirs", &alice.sub, &bob.token).await;
     assert_eq!(refused["type"], "error", "{refused}");
     assert_eq!(refused["id"], "theirs");
     assert_eq!(
@@ -209,23 +197,9 @@ async fn subscriptions_appsync_refuses_get_an_error_for_their_id() {
     );
 
     // bob's own: allowed. The same id again: DuplicatedOperationError.
-    let mine = ws
-        .start(
-            "mine",
-            ON_CREATE,
-            json!({ "userid": bob.sub }),
-            token_headers(&bob.token),
-        )
-        .await;
+    let mine = subscribe(&mut ws, "mine", &bob.sub, &bob.token).await;
     assert_eq!(mine["type"], "start_ack", "{mine}");
-    let again = ws
-        .start(
-            "mine",
-            ON_CREATE,
-            json!({ "userid": bob.sub }),
-            token_headers(&bob.token),
-        )
-        .await;
+    let again = subscribe(&mut ws, "mine", &bob.sub, &bob.token).await;
     assert_eq!(
         again["payload"]["errors"][0]["errorType"],
         "DuplicatedOperationError"
@@ -233,25 +207,11 @@ async fn subscriptions_appsync_refuses_get_an_error_for_their_id() {
 
     // At most 100 subscriptions on one connection (AppSync's quota).
     for i in 1..100 {
-        let ok = ws
-            .start(
-                &format!("n{i}"),
-                ON_CREATE,
-                json!({ "userid": bob.sub }),
-                token_headers(&bob.token),
-            )
-            .await;
+        let ok = subscribe(&mut ws, &format!("n{i}"), &bob.sub, &bob.token).await;
         assert_eq!(ok["type"], "start_ack", "{i}: {ok}");
     }
     assert_eq!(stack.hub.len(), 100);
-    let over = ws
-        .start(
-            "n100",
-            ON_CREATE,
-            json!({ "userid": bob.sub }),
-            token_headers(&bob.token),
-        )
-        .await;
+    let over = subscribe(&mut ws, "n100", &bob.sub, &bob.token).await;
     assert_eq!(
         over["payload"]["errors"][0]["errorType"], "LimitExceededError",
         "{over}"
@@ -283,24 +243,8 @@ async fn subscriptions_appsync_refuses_get_an_error_for_their_id() {
 async fn subscribers_get_what_the_mutation_selected_and_nothing_else() {
     let stack = stack_with(Duration::from_secs(30)).await;
     let alice = user(&stack, "alice", &[]).await;
-    let mut ws = connect(
-        &stack,
-        true,
-        Via::Subprotocol,
-        token_headers(&alice.token),
-        None,
-    )
-    .await
-    .unwrap();
-    ws.init().await;
-    let ack = ws
-        .start(
-            "s",
-            ON_CREATE,
-            json!({ "userid": alice.sub }),
-            token_headers(&alice.token),
-        )
-        .await;
+    let mut ws = amplify(&stack, &alice.token).await;
+    let ack = subscribe(&mut ws, "s", &alice.sub, &alice.token).await;
     assert_eq!(ack["type"], "start_ack");
 
     // The mutation does not select `userid`, the subscription's filter: nothing is sent.
@@ -399,16 +343,7 @@ async fn the_connection_is_authenticated_kept_alive_bounded_and_closed() {
     assert!(started.elapsed() >= Duration::from_millis(300));
 
     // A message over AppSync's 240 KB closes the connection (1009, message too big).
-    let mut ws = connect(
-        &stack,
-        true,
-        Via::Subprotocol,
-        token_headers(&alice.token),
-        None,
-    )
-    .await
-    .unwrap();
-    ws.init().await;
+    let mut ws = amplify(&stack, &alice.token).await;
     let sent = ws
         .try_send(
             json!({ "type": "start", "id": "big", "payload": { "data": "x".repeat(300 * 1024) } }),
@@ -453,16 +388,7 @@ async fn the_connection_is_authenticated_kept_alive_bounded_and_closed() {
     );
 
     // Stopping the stack closes its connections (1001, going away), promptly.
-    let mut ws = connect(
-        &stack,
-        true,
-        Via::Subprotocol,
-        token_headers(&alice.token),
-        None,
-    )
-    .await
-    .unwrap();
-    ws.init().await;
+    let mut ws = amplify(&stack, &alice.token).await;
     let stopping = tokio::spawn(async move {
         for _ in 0..100 {
             if let Err(e) = ws.next_within(Duration::from_secs(5)).await {

@@ -26,6 +26,28 @@ use crate::graphql::schema::LambdaResolver;
 use crate::invoke::FunctionError;
 use crate::response::{ResponsePath, Segment};
 
+/// The operation's root selection over `source`: the response's `data` (null where a non-null
+/// violation reached the root). A mutation's root fields run one after another.
+pub async fn execute_root(inv: &Invocation<'_>, source: Value) -> Value {
+    let op = &inv.prepared.operation;
+    let parent = Parent {
+        path: ResponsePath::default(),
+        source,
+    };
+    let mut objects = execute_level(
+        inv,
+        op.object_type().to_string(),
+        vec![&op.selection_set],
+        vec![parent],
+        op.operation_type.is_mutation(),
+    )
+    .await;
+    match objects.pop().flatten() {
+        Some(object) => Value::Object(object),
+        None => Value::Null,
+    }
+}
+
 /// Resolves a selection set for many parents of one object type at once; one object per
 /// parent, or `None` where a non-null violation nulled it.
 pub fn execute_level<'i, 'a: 'i>(

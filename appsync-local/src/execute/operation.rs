@@ -4,15 +4,15 @@
 
 use serde_json::Value;
 
-use super::context::{Invocation, Parent};
+use super::context::Invocation;
 use super::introspection;
-use super::level::execute_level;
+use super::level::execute_root;
 use super::publish::{published, Published};
 use crate::caller::Caller;
 use crate::graphql::schema::Api;
 use crate::graphql::validate::Prepared;
 use crate::invoke::Invoker;
-use crate::response::{Response, ResponsePath};
+use crate::response::Response;
 
 /// An executed operation.
 pub struct Executed {
@@ -33,24 +33,7 @@ pub async fn execute(
         Default::default()
     };
     let inv = Invocation::new(api, invoker, prepared, caller, introspection, errors);
-    let op = &prepared.operation;
-    let root = Parent {
-        path: ResponsePath::default(),
-        source: Value::Null,
-    };
-    let serial = op.operation_type.is_mutation();
-    let mut objects = execute_level(
-        &inv,
-        op.object_type().to_string(),
-        vec![&op.selection_set],
-        vec![root],
-        serial,
-    )
-    .await;
-    let data = match objects.pop().flatten() {
-        Some(object) => Value::Object(object),
-        None => Value::Null,
-    };
+    let data = execute_root(&inv, Value::Null).await;
     let published = published(&inv, &data);
     Executed {
         response: Response {

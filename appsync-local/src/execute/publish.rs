@@ -10,13 +10,13 @@ use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Map, Value};
 
 use super::collect::collect;
-use super::context::{Invocation, Parent};
-use super::level::execute_level;
+use super::context::Invocation;
+use super::level::execute_root;
 use crate::caller::Caller;
 use crate::graphql::schema::Api;
 use crate::graphql::validate::Prepared;
 use crate::invoke::{FunctionError, Invoker};
-use crate::response::{Response, ResponsePath};
+use crate::response::Response;
 
 /// One mutation field's result, for its subscribers.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,27 +137,11 @@ pub async fn for_subscriber(
 ) -> Response {
     let mut inv = Invocation::new(api, &NoFunctions, prepared, caller, Map::new(), Vec::new());
     inv.run_resolvers = false;
-    let op = &prepared.operation;
     let source = match prepared.root_field() {
         Some(field) => json!({ field: value }),
         None => Value::Null,
     };
-    let root = Parent {
-        path: ResponsePath::default(),
-        source,
-    };
-    let mut objects = execute_level(
-        &inv,
-        op.object_type().to_string(),
-        vec![&op.selection_set],
-        vec![root],
-        false,
-    )
-    .await;
-    let data = match objects.pop().flatten() {
-        Some(object) => Value::Object(object),
-        None => Value::Null,
-    };
+    let data = execute_root(&inv, source).await;
     Response {
         data,
         errors: inv.into_errors(),

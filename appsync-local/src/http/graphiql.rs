@@ -3,11 +3,8 @@
 //! of `appsync-local/graphiql/` (`scripts/bootstrap graphiql`), read once at start. Nothing
 //! comes from a CDN, so the page works offline. Only the listed files are served.
 
-use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -17,72 +14,11 @@ use super::reply::error_response;
 use super::state::ServerState;
 use crate::cognito::sign_in;
 
-/// URL name -> (file under `node_modules`, content type).
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "react.production.min.js",
-        "react/umd/react.production.min.js",
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "react-dom.production.min.js",
-        "react-dom/umd/react-dom.production.min.js",
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "graphiql.min.js",
-        "graphiql/graphiql.min.js",
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "graphiql.min.css",
-        "graphiql/graphiql.min.css",
-        "text/css; charset=utf-8",
-    ),
-];
-
-/// The assets, loaded from a `node_modules` directory.
-pub struct Assets {
-    files: HashMap<&'static str, (Bytes, &'static str)>,
-    /// What is missing, if anything (the page says how to install it).
-    pub missing: Vec<String>,
-}
-
-impl Assets {
-    pub fn load(node_modules: &Path) -> Self {
-        let mut files = HashMap::new();
-        let mut missing = Vec::new();
-        for (name, file, content_type) in ASSETS {
-            let path = node_modules.join(file);
-            match std::fs::read(&path) {
-                Ok(bytes) => {
-                    files.insert(*name, (Bytes::from(bytes), *content_type));
-                }
-                Err(_) => missing.push(path.display().to_string()),
-            }
-        }
-        if !missing.is_empty() {
-            tracing::warn!(
-                missing = missing.len(),
-                "GraphiQL's assets are not installed (scripts/bootstrap graphiql); the page will not load"
-            );
-        }
-        Self { files, missing }
-    }
-
-    /// The URL paths the page loads.
-    pub fn paths() -> impl Iterator<Item = String> {
-        ASSETS
-            .iter()
-            .map(|(name, _, _)| format!("/graphiql/{name}"))
-    }
-}
-
 pub async fn asset(
     State(state): State<Arc<ServerState>>,
     UrlPath(name): UrlPath<String>,
 ) -> Response {
-    match state.graphiql.files.get(name.as_str()) {
+    match state.graphiql.get(&name) {
         Some((bytes, content_type)) => {
             let mut r = bytes.clone().into_response();
             r.headers_mut()

@@ -1,6 +1,7 @@
 //! The HTTP edge: routes, the origin check and CORS, the GraphQL endpoint, the real-time
 //! endpoint, GraphiQL.
 
+pub mod assets;
 pub mod graphiql;
 pub mod graphql;
 pub mod origins;

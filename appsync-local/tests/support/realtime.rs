@@ -125,6 +125,16 @@ pub async fn connect(
     Ok(Conn { ws, protocol })
 }
 
+/// A connection as Amplify v6 opens it for a signed-in user (`wss://`, the token in the
+/// header subprotocol), initialised.
+pub async fn amplify(stack: &Stack, token: &str) -> Conn {
+    let mut ws = connect(stack, true, Via::Subprotocol, token_headers(token), None)
+        .await
+        .expect("connected over wss");
+    ws.init().await;
+    ws
+}
+
 /// Auth headers for a user-pool token, as Amplify sends them.
 pub fn token_headers(token: &str) -> Value {
     json!({ "Authorization": token })

@@ -8,7 +8,6 @@ pub mod handshake;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::WebSocketUpgrade;
@@ -18,32 +17,6 @@ use axum::response::Response;
 
 use super::reply::error_response;
 use super::state::ServerState;
-use crate::subscriptions::MAX_PAYLOAD_BYTES;
-
-/// The real-time endpoint's limits and timers.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// How often `ka` is sent (Amplify alarms after 65 s without one).
-    pub keep_alive: Duration,
-    /// `connectionTimeoutMs` in `connection_ack` (AppSync sends 300,000), and how long a
-    /// connection may stay uninitialised.
-    pub connection_timeout: Duration,
-    /// AppSync's quota of subscriptions per connection.
-    pub max_subscriptions: usize,
-    /// The largest message a client may send (AppSync's subscription payload size).
-    pub max_message_bytes: usize,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            keep_alive: Duration::from_secs(30),
-            connection_timeout: Duration::from_secs(300),
-            max_subscriptions: 100,
-            max_message_bytes: MAX_PAYLOAD_BYTES,
-        }
-    }
-}
 
 pub async fn upgrade(
     State(state): State<Arc<ServerState>>,
