@@ -163,3 +163,41 @@ impl LocalTls {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ca_is_made_once_kept_private_and_reused() {
+        let dir = std::env::temp_dir().join(format!("appsync-local-tls-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let first = LocalTls::new(Some(&dir)).unwrap();
+        assert_eq!(first.ca_file.as_deref(), Some(dir.join("ca.pem").as_path()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("ca-key.pem"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "the CA's key is the user's only");
+        }
+        // A second start signs a new server certificate with the same CA.
+        let second = LocalTls::new(Some(&dir)).unwrap();
+        assert_eq!(first.ca_pem, second.ca_pem);
+        // No temporary files are left behind.
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["ca-key.pem", "ca.pem"]);
+        let _ = std::fs::remove_dir_all(&dir);
+        // Without a directory, a CA of its own each time.
+        assert_ne!(
+            LocalTls::new(None).unwrap().ca_pem,
+            LocalTls::new(None).unwrap().ca_pem
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! `appsync-local`: the local stack's command line (`./dev` runs it).
 
+mod ca;
 mod invoke;
 mod sam_env;
 mod token;
@@ -29,6 +30,8 @@ enum Command {
     Token(token::Args),
     /// Prints the env-vars file for `sam local invoke` against the running stack.
     SamEnv(sam_env::Args),
+    /// Makes the local CA if needed and prints its certificate's path.
+    Ca(ca::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Invoke(args) => runtime.block_on(invoke::run(args)),
         Command::Token(args) => runtime.block_on(token::run(args)),
         Command::SamEnv(args) => sam_env::run(args),
+        Command::Ca(args) => ca::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("appsync-local: {e}");
