@@ -63,6 +63,11 @@ async fn every_fixture_resolves_in_a_realistic_order() {
         serde_json::json!(["user-bob"])
     );
     assert_eq!(run("ticket-event.json").await["id"], "evt-p1-19");
+    let holders = run("query-listTicketHolders.json").await;
+    assert_eq!(
+        holders["items"][0]["user_id"], "user-bob",
+        "the organiser's view"
+    );
 
     assert_eq!(run("mutation-bookTicket.json").await["user_id"], "user-bob");
     let mine = run("query-listMyEvents.json").await;

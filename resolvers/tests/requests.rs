@@ -216,3 +216,94 @@ async fn an_organisers_holders_are_one_query_per_event() {
         [("Query".to_string(), 1)].into_iter().collect()
     );
 }
+
+/// An organiser's page of holders: one GetItem of the event (owner, holder shards), then one
+/// Query per holder shard it needs, at most the event's counters (8).
+#[tokio::test]
+async fn a_page_of_holders_is_one_get_and_a_query_per_shard_it_needs() {
+    let env = support::empty().await;
+    env.create_room("r", 1000).await;
+    env.create_event("org", "e", "r", &at(2, 10), 60, 600)
+        .await
+        .unwrap();
+    for i in 0..12 {
+        env.mutate(
+            "bookTicket",
+            json!({ "event_id": "e" }),
+            user(&format!("b{i}")),
+        )
+        .await
+        .unwrap();
+    }
+    env.counter.reset();
+    let page = env
+        .query(
+            "listTicketHolders",
+            json!({ "event_id": "e", "limit": 100 }),
+            user("org"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        env.counter.snapshot(),
+        [("GetItem".to_string(), 1), ("Query".to_string(), 3)]
+            .into_iter()
+            .collect(),
+        "the event's 3 holder shards, each read once"
+    );
+    env.counter.reset();
+    env.query(
+        "listTicketHolders",
+        json!({ "event_id": "e", "limit": 1 }),
+        user("org"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        env.counter.snapshot(),
+        [("GetItem".to_string(), 1), ("Query".to_string(), 1)]
+            .into_iter()
+            .collect(),
+        "a page the first shard fills"
+    );
+}
+
+/// `Room.bookings` for a page of rooms is one BatchInvoke: one Query per room.
+#[tokio::test]
+async fn a_page_of_room_bookings_is_one_call_and_a_query_per_room() {
+    let env = support::empty().await;
+    for (i, room) in ["r1", "r2", "r3"].iter().enumerate() {
+        env.create_room(room, 100).await;
+        env.create_event("org", &format!("e{i}"), room, &at(2, 10), 60, 10)
+            .await
+            .unwrap();
+    }
+    env.counter.reset();
+    let item = |room: &str, limit: i64| {
+        devtools::appsync_event(
+            "Room",
+            "bookings",
+            json!({ "limit": limit }),
+            anonymous(),
+            json!({ "id": room, "name": room, "capacity": 100 }),
+        )
+    };
+    let reply = handle(
+        &env.app,
+        json!([item("r1", 5), item("r2", 5), item("r3", 5), item("r4", 5)]),
+    )
+    .await
+    .unwrap();
+    let items = reply.as_array().unwrap();
+    let events: Vec<&Value> = items.iter().map(|i| &i["data"][0]["event_id"]).collect();
+    assert_eq!(
+        events,
+        vec![&json!("e0"), &json!("e1"), &json!("e2"), &Value::Null]
+    );
+    assert_eq!(items[3]["data"], json!([]), "a room with no bookings");
+    assert_eq!(
+        env.counter.snapshot(),
+        [("Query".to_string(), 4)].into_iter().collect()
+    );
+}

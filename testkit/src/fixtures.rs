@@ -21,6 +21,7 @@ pub const APPSYNC_IN_ORDER: &[&str] = &[
     "mutation-updateEvent-seed-booking.json",
     "event-tickets.json",
     "ticket-event.json",
+    "query-listTicketHolders.json",
     "mutation-bookTicket.json",
     "query-listMyEvents.json",
     "mutation-cancelTicket.json",

@@ -1,6 +1,7 @@
 //! Rooms: public reads, admin-only changes.
 
 use chrono::Utc;
+use futures::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ use crate::domain::plan::{self, Outcome};
 use crate::domain::room::{validate_capacity, CreateRoomInput, Room, UpdateRoomInput};
 use crate::domain::{page_limit, required_text, time, MAX_NAME_LEN};
 use crate::error::{AppError, AppResult};
-use crate::output::{BookingOut, Connection, RoomOut};
+use crate::output::{to_value, BookingOut, Connection, RoomOut};
 use crate::store::{bookings, rooms};
 
 pub async fn list(app: &App, args: PageArgs) -> AppResult<Connection<RoomOut>> {
@@ -93,6 +94,22 @@ fn changed_meanwhile(id: &str) -> AppError {
 pub struct BookingsArgs {
     pub from: Option<String>,
     pub limit: Option<i32>,
+}
+
+/// How many rooms of a BatchInvoke read their bookings at once.
+const ROOMS_AT_ONCE: usize = 8;
+
+/// `Room.bookings` for a page of rooms (one BatchInvoke): one Query per room, a few at a
+/// time (DynamoDB has no batched Query); each room with its own arguments.
+pub async fn bookings_of_page(
+    app: &App,
+    pages: Vec<(Value, BookingsArgs)>,
+) -> Vec<AppResult<Value>> {
+    futures::stream::iter(pages)
+        .map(|(source, args)| async move { to_value(bookings_of(app, &source, args).await?) })
+        .buffered(ROOMS_AT_ONCE)
+        .collect()
+        .await
 }
 
 /// `Room.bookings`: the room's events that end after `from` (default now), in time order.

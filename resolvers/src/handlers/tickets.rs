@@ -10,7 +10,7 @@ use futures::StreamExt;
 use super::booking::{book_own, cancel_own, Done};
 use super::{by_parent_key, connection, counts, source_str, PageArgs};
 use crate::config::App;
-use crate::domain::authz::{require_user, ticket_view, TicketView};
+use crate::domain::authz::{can_manage_event, require_user, ticket_view, TicketView};
 use crate::domain::caller::Caller;
 use crate::domain::event::Event;
 use crate::domain::inventory::MAX_SHARDS;
@@ -123,6 +123,40 @@ async fn first_holders(
         i,
         page.map(|p| p.items.into_iter().map(|t| t.user_id).collect()),
     )
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldersArgs {
+    #[serde(rename = "event_id")]
+    pub event_id: String,
+    pub limit: Option<i32>,
+    pub next_token: Option<String>,
+}
+
+/// `listTicketHolders`: a page of an event's ticket holders (at most 100), for its organiser
+/// and admins only. One GetItem of the event (its owner and its number of holder shards), then
+/// `byEvent`'s shards in turn: at most 1 + 8 Queries, usually 2.
+pub async fn holders(
+    app: &App,
+    caller: &Caller,
+    args: HoldersArgs,
+) -> AppResult<Connection<TicketOut>> {
+    require_user(caller)?;
+    let event_id = validate_id("event_id", &args.event_id)?;
+    let limit = page_limit(args.limit)? as usize;
+    let context = format!("listTicketHolders|{event_id}");
+    let start = app.tokens.open_opt(&context, args.next_token.as_deref())?;
+    let event = events::get(&app.db, &event_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("event {event_id:?} does not exist")))?;
+    if !can_manage_event(caller, &event.owner_id) {
+        return Err(AppError::Unauthorized(
+            "only the organiser of this event or an admin may list its ticket holders".into(),
+        ));
+    }
+    let page = tickets::holders_page(&app.db, &event.id, event.shards, limit, start).await?;
+    connection(app, &context, page, |t| Ok(TicketOut::from(t)))
 }
 
 /// `Ticket.event` for a batch of tickets, in one BatchGetItem (and one more for their
