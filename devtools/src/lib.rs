@@ -3,6 +3,7 @@
 //! resolver, AppSync events, and seed data.
 
 pub mod capacity;
+pub mod migrate;
 pub mod seed;
 
 use std::collections::BTreeMap;
