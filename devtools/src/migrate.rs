@@ -27,9 +27,9 @@ use resolvers::domain::inventory::{shards_for, split, Counter};
 use resolvers::domain::listing::REPLICAS;
 use resolvers::domain::plan::Write;
 use resolvers::domain::ticket::Ticket;
-use resolvers::error::{AppError, AppResult};
+use resolvers::error::AppResult;
 use resolvers::store::write::transact_item;
-use resolvers::store::{from_item, n, s, to_item};
+use resolvers::store::{from_item, n, query_all, s, to_item};
 
 /// What a run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -188,55 +188,25 @@ async fn old_holders(
     old_tickets: &str,
     event_id: &str,
 ) -> AppResult<Vec<(String, String)>> {
-    let mut items = db
+    let query = db
         .client
         .query()
         .table_name(old_tickets)
         .key_condition_expression("event_id = :e")
         .expression_attribute_values(":e", s(event_id))
-        .consistent_read(true)
-        .into_paginator()
-        .items()
-        .send();
-    let mut out = Vec::new();
-    while let Some(item) = items.next().await {
-        let t: OldTicket = from_item(item?)?;
-        out.push((t.user_id, t.booked_at));
-    }
-    Ok(out)
+        .consistent_read(true);
+    let held: Vec<OldTicket> = query_all(query).await?;
+    Ok(held.into_iter().map(|t| (t.user_id, t.booked_at)).collect())
 }
 
-/// Writes the tickets 25 at a time, retrying what DynamoDB leaves unprocessed (bounded).
+/// Writes the tickets (25 a request, unprocessed ones retried).
 async fn copy_tickets(db: &Db, tickets: &[Ticket]) -> AppResult<()> {
-    for chunk in tickets.chunks(25) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|t| {
-                let put = PutRequest::builder().set_item(Some(to_item(t)?)).build()?;
-                Ok(WriteRequest::builder().put_request(put).build())
-            })
-            .collect::<AppResult<_>>()?;
-        for attempt in 0..10u32 {
-            let resp = db
-                .client
-                .batch_write_item()
-                .request_items(&db.tables.tickets, requests)
-                .send()
-                .await?;
-            requests = resp
-                .unprocessed_items
-                .and_then(|mut u| u.remove(&db.tables.tickets))
-                .unwrap_or_default();
-            if requests.is_empty() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50 << attempt.min(6))).await;
-        }
-        if !requests.is_empty() {
-            return Err(AppError::internal(
-                "DynamoDB kept leaving tickets unprocessed; run again",
-            ));
-        }
-    }
-    Ok(())
+    let requests = tickets
+        .iter()
+        .map(|t| {
+            let put = PutRequest::builder().set_item(Some(to_item(t)?)).build()?;
+            Ok(WriteRequest::builder().put_request(put).build())
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    db.batch_write(&db.tables.tickets, requests).await
 }

@@ -23,7 +23,9 @@ use std::time::Duration;
 use model::retry::RetryPolicy;
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, Put, TransactWriteItem, WriteRequest,
+};
 use serde::de::DeserializeOwned;
 
 use crate::config::Db;
@@ -256,6 +258,38 @@ impl Db {
                 _ => return Ok(out),
             }
         }
+    }
+
+    /// BatchWriteItem on one table, 25 requests at a time, retrying what DynamoDB leaves
+    /// unprocessed (with `model::retry`'s backoff, bounded). Not atomic: for writes each of
+    /// which stands alone (removing a deleted event's tickets, the migration's copies).
+    pub async fn batch_write(&self, table: &str, requests: Vec<WriteRequest>) -> AppResult<()> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            let mut failures = 0;
+            while !pending.is_empty() {
+                let resp = self
+                    .client
+                    .batch_write_item()
+                    .request_items(table, pending)
+                    .send()
+                    .await?;
+                pending = resp
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(table))
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    failures += 1;
+                    if !BATCH_GET_RETRY.allows_retry(failures) {
+                        return Err(AppError::internal(
+                            "BatchWriteItem kept returning unprocessed items",
+                        ));
+                    }
+                    tokio::time::sleep(BATCH_GET_RETRY.delay(failures)).await;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -164,32 +164,17 @@ pub async fn delete_all(db: &Db, event_id: &str, shards: i64) -> AppResult<()> {
     let mut start = None;
     loop {
         let page = holders_page(db, event_id, shards, 100, start).await?;
-        for chunk in page.items.chunks(25) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|t| {
-                    let del = DeleteRequest::builder()
-                        .set_key(Some(ticket_key(event_id, &t.user_id)))
-                        .build()?;
-                    Ok(WriteRequest::builder().delete_request(del).build())
-                })
-                .collect::<AppResult<_>>()?;
-            for _ in 0..8 {
-                let resp = db
-                    .client
-                    .batch_write_item()
-                    .request_items(&db.tables.tickets, requests.clone())
-                    .send()
-                    .await?;
-                requests = resp
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&db.tables.tickets))
-                    .unwrap_or_default();
-                if requests.is_empty() {
-                    break;
-                }
-            }
-        }
+        let requests: Vec<WriteRequest> = page
+            .items
+            .iter()
+            .map(|t| {
+                let del = DeleteRequest::builder()
+                    .set_key(Some(ticket_key(event_id, &t.user_id)))
+                    .build()?;
+                Ok(WriteRequest::builder().delete_request(del).build())
+            })
+            .collect::<AppResult<_>>()?;
+        db.batch_write(&db.tables.tickets, requests).await?;
         match page.next {
             Some(next) => start = Some(next),
             None => return Ok(()),
