@@ -10,6 +10,9 @@ pub const WRITE_LIMIT: f64 = 1000.0;
 /// About 3,000 read units per second per partition.
 pub const READ_LIMIT: f64 = 3000.0;
 
+/// Rows of one table or index a [`Report::table`] shows, at most.
+pub const PER_TARGET: usize = 2;
+
 /// One partition's load per second.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -67,13 +70,20 @@ impl Report {
         self.rows.iter().map(Row::share).fold(0.0, f64::max)
     }
 
-    /// The hottest `n` partitions as a Markdown table.
+    /// The hottest `n` partitions as a Markdown table, at most [`PER_TARGET`] of each table
+    /// or index, so that many partitions equally hot in one table do not hide the others.
     pub fn table(&self, n: usize) -> String {
         let mut out = String::from(
             "| table / index | partition key | write units/s | % of 1,000 | read units/s | % of 3,000 |\n\
              |---|---|---:|---:|---:|---:|\n",
         );
-        for r in self.rows.iter().take(n) {
+        let mut shown: std::collections::HashMap<&str, usize> = Default::default();
+        let rows = self.rows.iter().filter(|r| {
+            let k = shown.entry(r.target.as_str()).or_default();
+            *k += 1;
+            *k <= PER_TARGET
+        });
+        for r in rows.take(n) {
             let key = if r.key.chars().count() > 40 {
                 format!("{}…", r.key.chars().take(39).collect::<String>())
             } else {
@@ -91,5 +101,36 @@ impl Report {
             );
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_shows_other_tables_past_a_crowd_of_equal_partitions() {
+        let row = |target: &str, key: &str, read: f64| Row {
+            target: target.into(),
+            key: key.into(),
+            read,
+            write: 0.0,
+        };
+        let report = Report {
+            rows: vec![
+                row("Inventory", "a", 900.0),
+                row("Inventory", "b", 900.0),
+                row("Inventory", "c", 900.0),
+                row("Listing", "m", 600.0),
+            ],
+        };
+        let table = report.table(6);
+        assert!(table.contains("`a`") && table.contains("`b`"), "{table}");
+        assert!(!table.contains("`c`"), "{table}");
+        assert!(
+            table.contains("| Listing | `m` | 0 | 0% | 600 | 20% |"),
+            "{table}"
+        );
+        assert_eq!(report.peak_share(), 0.3);
     }
 }
