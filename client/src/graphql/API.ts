@@ -57,8 +57,21 @@ export type Event = {
   total_tickets: number,
   tickets_sold: number,
   tickets_left: number,
-  // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+  // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
   tickets: Array< string >,
+};
+
+export type TicketHolderConnection = {
+  __typename: "TicketHolderConnection",
+  items:  Array<TicketHolder >,
+  nextToken?: string | null,
+};
+
+export type TicketHolder = {
+  __typename: "TicketHolder",
+  event_id: string,
+  user_id: string,
+  booked_at?: string | null,
 };
 
 export type Activity = {
@@ -257,7 +270,7 @@ export type ListEventsQuery = {
       total_tickets: number,
       tickets_sold: number,
       tickets_left: number,
-      // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+      // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
       tickets: Array< string >,
     } >,
     nextToken?: string | null,
@@ -292,7 +305,7 @@ export type GetEventQuery = {
     total_tickets: number,
     tickets_sold: number,
     tickets_left: number,
-    // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+    // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
     tickets: Array< string >,
   } | null,
 };
@@ -322,8 +335,28 @@ export type ListMyEventsQuery = {
       total_tickets: number,
       tickets_sold: number,
       tickets_left: number,
-      // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+      // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
       tickets: Array< string >,
+    } >,
+    nextToken?: string | null,
+  },
+};
+
+export type ListTicketHoldersQueryVariables = {
+  event_id: string,
+  limit?: number | null,
+  nextToken?: string | null,
+};
+
+export type ListTicketHoldersQuery = {
+  // An event's ticket holders, for its organiser and admins only (at most `limit`, default 20, max 100, a page).
+  listTicketHolders:  {
+    __typename: "TicketHolderConnection",
+    items:  Array< {
+      __typename: "TicketHolder",
+      event_id: string,
+      user_id: string,
+      booked_at?: string | null,
     } >,
     nextToken?: string | null,
   },
@@ -523,7 +556,7 @@ export type CreateEventMutation = {
     total_tickets: number,
     tickets_sold: number,
     tickets_left: number,
-    // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+    // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
     tickets: Array< string >,
   },
 };
@@ -556,7 +589,7 @@ export type UpdateEventMutation = {
     total_tickets: number,
     tickets_sold: number,
     tickets_left: number,
-    // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+    // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
     tickets: Array< string >,
   },
 };
@@ -589,7 +622,7 @@ export type DeleteEventMutation = {
     total_tickets: number,
     tickets_sold: number,
     tickets_left: number,
-    // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+    // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
     tickets: Array< string >,
   },
 };
@@ -621,7 +654,7 @@ export type BookTicketMutation = {
       total_tickets: number,
       tickets_sold: number,
       tickets_left: number,
-      // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+      // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
       tickets: Array< string >,
     } | null,
   },
@@ -654,7 +687,7 @@ export type CancelTicketMutation = {
       total_tickets: number,
       tickets_sold: number,
       tickets_left: number,
-      // Ticket holders' user ids: all of them for the organiser and admins, only your own for anyone else, none for the public.
+      // Ticket holders' user ids: the first 100 for the organiser and admins (all of them, page by page, through listTicketHolders), only your own for anyone else, none for the public.
       tickets: Array< string >,
     } | null,
   },

@@ -114,6 +114,22 @@ export const listMyEvents = /* GraphQL */ `query ListMyEvents($limit: Int, $next
   APITypes.ListMyEventsQueryVariables,
   APITypes.ListMyEventsQuery
 >;
+export const listTicketHolders = /* GraphQL */ `query ListTicketHolders($event_id: ID!, $limit: Int, $nextToken: String) {
+  listTicketHolders(event_id: $event_id, limit: $limit, nextToken: $nextToken) {
+    items {
+      event_id
+      user_id
+      booked_at
+      __typename
+    }
+    nextToken
+    __typename
+  }
+}
+` as GeneratedQuery<
+  APITypes.ListTicketHoldersQueryVariables,
+  APITypes.ListTicketHoldersQuery
+>;
 export const getActivity = /* GraphQL */ `query GetActivity($id: ID!) {
   getActivity(id: $id) {
     id
