@@ -34,6 +34,7 @@ use serde_json::{json, Value};
 
 use resolvers::appsync::{batch_item, Caller};
 use resolvers::domain::event::Event;
+use resolvers::domain::inventory::Counter;
 use resolvers::domain::plan;
 use resolvers::domain::room::{Room, ROOM_KIND};
 use resolvers::domain::ticket::Ticket;
@@ -82,19 +83,67 @@ fn offline_app() -> App {
     app_over(aws_sdk_dynamodb::Client::from_conf(config))
 }
 
-/// Answers each DynamoDB operation (by its X-Amz-Target) with a fixed body.
+/// Answers each DynamoDB operation (by its X-Amz-Target) from canned items: a Query of the
+/// listing's directory with the sample events' month, any other Query with the events; a
+/// BatchGetItem with the rooms and the inventory counters it asks for (42 tickets left).
 #[derive(Debug, Clone)]
 struct Canned {
-    query: String,
-    batch_get: String,
+    directory: String,
+    events: String,
+    rooms: Vec<Value>,
+    tables: Tables,
+}
+
+impl Canned {
+    fn batch_get(&self, request: &Value) -> String {
+        let mut responses = serde_json::Map::new();
+        for (table, asked) in request["RequestItems"].as_object().into_iter().flatten() {
+            let items: Vec<Value> = if *table == self.tables.rooms {
+                self.rooms.clone()
+            } else if *table == self.tables.inventory {
+                let keys = asked["Keys"].as_array().cloned().unwrap_or_default();
+                keys.iter()
+                    .filter_map(|k| k["pk"]["S"].as_str())
+                    .map(|pk| {
+                        let (event_id, shard) = pk.rsplit_once('#').unwrap_or((pk, "0"));
+                        let mut c = Counter::new(
+                            event_id,
+                            shard.parse().unwrap_or(0),
+                            42,
+                            "2099-05-01T19:00:00.000Z",
+                            "user-seed-organiser",
+                        );
+                        c.shards = Some(1);
+                        wire_item(&serde_json::to_value(c).expect("serializable"))
+                    })
+                    .collect()
+            } else {
+                vec![]
+            };
+            responses.insert(table.clone(), Value::Array(items));
+        }
+        json!({ "Responses": responses, "UnprocessedKeys": {} }).to_string()
+    }
 }
 
 impl HttpConnector for Canned {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let target = request.headers().get("x-amz-target").unwrap_or("");
+        let sent: Value = request
+            .body()
+            .bytes()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or(Value::Null);
         let body = match target.rsplit('.').next().unwrap_or("") {
-            "Query" => self.query.clone(),
-            "BatchGetItem" => self.batch_get.clone(),
+            "Query" => {
+                let pk = sent["ExpressionAttributeValues"][":pk"]["S"].as_str();
+                if pk.is_some_and(|p| p.starts_with("DIR#")) {
+                    self.directory.clone()
+                } else {
+                    self.events.clone()
+                }
+            }
+            "BatchGetItem" => self.batch_get(&sent),
             // TransactWriteItems (committed), PutItem, UpdateItem...
             _ => "{}".to_string(),
         };
@@ -129,10 +178,12 @@ fn in_memory_app() -> App {
     let rooms: Vec<Value> = (1..=3)
         .map(|i| wire_item(&serde_json::to_value(sample_room(i)).expect("serializable")))
         .collect();
+    let month = json!({ "pk": { "S": "DIR#0" }, "sk": { "S": "2026-05" } });
     let canned = Canned {
-        query: json!({ "Items": events, "Count": 5, "ScannedCount": 5 }).to_string(),
-        batch_get: json!({ "Responses": { t.rooms.clone(): rooms }, "UnprocessedKeys": {} })
-            .to_string(),
+        directory: json!({ "Items": [month], "Count": 1, "ScannedCount": 1 }).to_string(),
+        events: json!({ "Items": events, "Count": 5, "ScannedCount": 5 }).to_string(),
+        rooms,
+        tables: t,
     };
     let client: SharedHttpClient =
         http_client_fn(move |_, _| SharedHttpConnector::new(canned.clone()));
