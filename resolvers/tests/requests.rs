@@ -252,6 +252,13 @@ async fn a_page_of_holders_is_one_get_and_a_query_per_shard_it_needs() {
             .collect(),
         "the event's 3 holder shards, each read once"
     );
+    // Bookings picked counters at random: a page of one reads the shards up to the first
+    // that holds a ticket (each counter started with 200 of the 600).
+    let counters =
+        resolvers::store::inventory::read(&env.app.db, "e", 3, resolvers::store::Read::Latest)
+            .await
+            .unwrap();
+    let first_sold = counters.iter().position(|c| c.left < 200).unwrap();
     env.counter.reset();
     env.query(
         "listTicketHolders",
@@ -262,10 +269,13 @@ async fn a_page_of_holders_is_one_get_and_a_query_per_shard_it_needs() {
     .unwrap();
     assert_eq!(
         env.counter.snapshot(),
-        [("GetItem".to_string(), 1), ("Query".to_string(), 1)]
-            .into_iter()
-            .collect(),
-        "a page the first shard fills"
+        [
+            ("GetItem".to_string(), 1),
+            ("Query".to_string(), first_sold + 1)
+        ]
+        .into_iter()
+        .collect(),
+        "a page the first shard holding a ticket fills"
     );
 }
 
