@@ -68,9 +68,12 @@ pub fn run(data: &[u8]) {
             if let Some(tickets) = &i.input.tickets {
                 let visible = BTreeSet::from([user.to_string()]);
                 if let Some(diff) = check(raw, event::ticket_diff(&visible, tickets)) {
-                    for id in diff.holders() {
+                    // What is added comes from the caller and is checked; what is removed
+                    // was visible to it (read from the store or its own identity).
+                    for id in &diff.add {
                         assert_id(id);
                     }
+                    assert!(diff.remove.is_subset(&visible), "{diff:?}");
                     if let Some(diff) = check(raw, diff.bounded()) {
                         assert!(diff.add.len() + diff.remove.len() <= event::MAX_TICKET_CHANGES);
                     }
