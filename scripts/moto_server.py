@@ -14,8 +14,26 @@ import signal
 import sys
 import threading
 
+from moto.cognitoidp.models import CognitoIdpUserPool
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
+
+
+def _find_user_by_username_alias_or_sub(original):
+    """Cognito takes a user's `sub` wherever it takes a username; moto (5.2.5) only the
+    username. Amplify's USER_SRP_AUTH answers the PASSWORD_VERIFIER challenge with the
+    USER_ID_FOR_SRP moto gave it, which is the sub: without this, Amplify's signIn fails with
+    "User does not exist"."""
+
+    def find(self, username):
+        return original(self, username) or next(
+            (u for u in self.users.values() if u.id == username), None
+        )
+
+    return find
+
+
+CognitoIdpUserPool._get_user = _find_user_by_username_alias_or_sub(CognitoIdpUserPool._get_user)
 
 
 class OneAtATime:

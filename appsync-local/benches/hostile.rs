@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use appsync_local::answer::answer;
+use appsync_local::answer::{answer, Channel};
 use appsync_local::caller::Caller;
 use appsync_local::graphql::request::GraphQLRequest;
 use appsync_local::graphql::schema::Api;
@@ -34,7 +34,7 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 async fn time_one(api: &Arc<Api>, caller: &Caller, query: &str) -> (Duration, usize) {
     let request = GraphQLRequest::new(query, json!({}));
     let started = Instant::now();
-    let answered = answer(api, &Rooms, request, caller).await;
+    let answered = answer(api, &Rooms, request, caller, Channel::Http).await;
     let took = started.elapsed();
     assert!(
         answered.response.errors.is_empty(),

@@ -136,12 +136,6 @@ async fn main() {
     let root =
         value("--root").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/..").to_string());
     let key = Credential::ApiKey(appsync_local::LOCAL_API_KEY.to_string());
-    let alice = Credential::Token(appsync_local::auth::jwt::make_token(
-        "user-alice",
-        "alice",
-        &[],
-        chrono::Utc::now().timestamp(),
-    ));
 
     let mut firsts = Vec::new();
     let mut stops = Vec::new();
@@ -161,6 +155,19 @@ async fn main() {
         }
     }
     let s = last.expect("at least one run");
+    // A user-pool token from the stack's pool, as a developer gets one.
+    let out = Command::new(format!("{root}/dev"))
+        .args(["token", "alice"])
+        .env("GRAPHQL_PORT", s.addr.port().to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("./dev token runs");
+    let token = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("./dev token prints a token")
+        .to_string();
+    let alice = Credential::Token(token);
     let cases = [
         (
             "listRooms (API key; 1 Lambda call, 1 Query)",

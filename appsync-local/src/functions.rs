@@ -12,7 +12,8 @@ use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
 use crate::invoke::{FunctionError, Invoker};
-use testkit::template::{env_var_for, Expr, Function, Template};
+use crate::locals::Locals;
+use testkit::template::{Function, Template};
 
 /// The local value of `PAGE_TOKEN_SECRET` (AWS resolves it from Secrets Manager).
 pub const LOCAL_PAGE_TOKEN_SECRET: &str = "local-development-secret-not-for-production";
@@ -24,6 +25,9 @@ pub struct Counters {
     pub invocations: AtomicU64,
     /// Invocations whose payload was a BatchInvoke array.
     pub batch_invocations: AtomicU64,
+    /// Events delivered: one per invocation, a BatchInvoke's items each (AppSync's resolver
+    /// executions).
+    pub events: AtomicU64,
     pub function_errors: AtomicU64,
 }
 
@@ -33,20 +37,20 @@ pub struct Functions {
     pub counters: Counters,
 }
 
-/// A function's environment as the template sets it: `!Ref SomeTable` becomes the local table
-/// name (`tables` maps env var -> name, as `testkit::create_tables` returns it).
+/// A function's environment as the template sets it, evaluated locally (`crate::locals`):
+/// `!Ref SomeTable` becomes the local table name, `!Ref AWS::StackName` the stack's prefix;
+/// the page-token secret, which AWS resolves from Secrets Manager, is the local one.
 pub fn environment(
     function: &Function,
-    tables: &BTreeMap<String, String>,
+    locals: &Locals<'_>,
     page_token_secret: &str,
 ) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     for (var, value) in function.properties.variables() {
-        let local = match value {
-            Expr::Literal(s) => Some(s.clone()),
-            Expr::Ref(logical_id) => tables.get(&env_var_for(logical_id)).cloned(),
-            _ if var == "PAGE_TOKEN_SECRET" => Some(page_token_secret.to_string()),
-            _ => None,
+        let local = match locals.eval(value) {
+            Some(v) => Some(v),
+            None if var == "PAGE_TOKEN_SECRET" => Some(page_token_secret.to_string()),
+            None => None,
         };
         if let Some(v) = local {
             env.insert(var.to_string(), v);
@@ -60,13 +64,13 @@ impl Functions {
     pub fn new(
         template: &Template,
         db: &aws_sdk_dynamodb::Client,
-        tables: &BTreeMap<String, String>,
+        locals: &Locals<'_>,
         page_token_secret: &str,
     ) -> Result<Self, String> {
         let mut resolvers_fn = None;
         let mut aggregator_fn = None;
         for f in &template.functions {
-            let env = environment(f, tables, page_token_secret);
+            let env = environment(f, locals, page_token_secret);
             let lookup = |k: &str| env.get(k).cloned();
             // Lambda's default timeout is 3 seconds.
             let timeout = Duration::from_secs(f.properties.timeout.unwrap_or(3).max(1) as u64);
@@ -112,6 +116,8 @@ impl Functions {
 
     async fn run(&self, function: &str, payload: Value) -> Result<Value, FunctionError> {
         self.counters.invocations.fetch_add(1, Ordering::Relaxed);
+        let events = payload.as_array().map_or(1, Vec::len) as u64;
+        self.counters.events.fetch_add(events, Ordering::Relaxed);
         if payload.is_array() {
             self.counters
                 .batch_invocations
@@ -202,9 +208,15 @@ mod tests {
         let template = Template::repository();
         let tables =
             BTreeMap::from([("EVENTS_TABLE".to_string(), "local-EventsTable".to_string())]);
-        let env = environment(template.function("resolvers").unwrap(), &tables, "s3cret");
+        let locals = Locals {
+            stack_name: "local",
+            tables: &tables,
+        };
+        let env = environment(template.function("resolvers").unwrap(), &locals, "s3cret");
         assert_eq!(env["EVENTS_TABLE"], "local-EventsTable");
         // The secret comes from Secrets Manager on AWS: the local one stands in.
         assert_eq!(env["PAGE_TOKEN_SECRET"], "s3cret");
+        // `!Ref AWS::StackName`: the stack's name, so the metrics namespace is set locally too.
+        assert_eq!(env["POWERTOOLS_METRICS_NAMESPACE"], "local");
     }
 }

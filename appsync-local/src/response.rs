@@ -97,6 +97,15 @@ impl ResponsePath {
         Self(segments)
     }
 
+    /// How many field names the path holds (list indexes not counted): the level of the field
+    /// at its end.
+    pub fn keys(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|s| matches!(s, Segment::Key(_)))
+            .count()
+    }
+
     /// graphql-java's form in messages: `/listEvents/items/2/room`.
     pub fn slashed(&self) -> String {
         self.0

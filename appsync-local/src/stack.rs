@@ -12,14 +12,22 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
 
-use crate::auth::jwt::make_token;
+use crate::auth::jwt::Verifier;
+use crate::auth::Authenticator;
+use crate::cognito::{self, Tokens, UserPool};
 use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use crate::graphql::schema::Api;
+use crate::http::assets::Assets;
 use crate::http::origins::{AllowedOrigins, DEFAULT_FRONT_END_ORIGINS};
 use crate::http::router;
-use crate::http::state::ServerState;
+use crate::http::serve::serve;
+use crate::http::state::RealtimeSettings;
+use crate::http::state::{ServerState, SignIn};
+use crate::locals::Locals;
 use crate::setup::{ensure_tables, wait_for, SetupReport};
 use crate::stream::{Poller, StreamMapping, StreamStats};
+use crate::subscriptions::Hub;
+use crate::tls::LocalTls;
 
 /// The API key the local stack accepts unless told otherwise.
 pub const LOCAL_API_KEY: &str = "da2-local0000000000000000000000";
@@ -42,6 +50,11 @@ pub struct StackConfig {
     pub wait_for_moto: Duration,
     /// Web pages of these origins may call the endpoint, besides its own (`http::origins`).
     pub allow_origins: Vec<String>,
+    /// Where the local CA is kept (`tls`); `None`: a CA in memory for this run only.
+    pub tls_dir: Option<PathBuf>,
+    /// The `node_modules` of `appsync-local/graphiql/` (GraphiQL's assets).
+    pub graphiql_dir: PathBuf,
+    pub realtime: RealtimeSettings,
 }
 
 impl StackConfig {
@@ -63,6 +76,9 @@ impl StackConfig {
                 .iter()
                 .map(|o| o.to_string())
                 .collect(),
+            tls_dir: None,
+            graphiql_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("graphiql/node_modules"),
+            realtime: RealtimeSettings::default(),
         }
     }
 }
@@ -78,8 +94,17 @@ pub struct Stack {
     /// What start-up did, for the banner.
     pub setup: SetupReport,
     pub origins: Arc<AllowedOrigins>,
+    /// The API's user pool on moto (None if template.yaml declares none).
+    pub user_pool: Option<UserPool>,
+    /// The certificate `https://` and `wss://` are served with, and the CA to trust.
+    pub tls: LocalTls,
+    /// The real-time connections' subscriptions.
+    pub hub: Arc<Hub>,
+    idp: aws_sdk_cognitoidentityprovider::Client,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
+    /// The hub's delivery task.
+    delivery: JoinHandle<()>,
     pollers: Vec<JoinHandle<()>>,
 }
 
@@ -112,12 +137,29 @@ impl Stack {
             &config.page_token_secret,
         )
         .await?;
+        let locals = Locals {
+            stack_name: &config.prefix,
+            tables: &tables,
+        };
         let functions = Arc::new(Functions::new(
             &template,
             &db,
-            &tables,
+            &locals,
             &config.page_token_secret,
         )?);
+        let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+        let user_pool = cognito::ensure_user_pool(&idp, &template, &locals).await?;
+        let verifier = match &user_pool {
+            Some(pool) => {
+                let jwks = cognito::fetch_jwks(&config.moto_endpoint, &pool.id).await?;
+                Some(Verifier::new(
+                    pool.issuer.clone(),
+                    pool.clients.iter().map(|c| c.id.clone()),
+                    &jwks,
+                )?)
+            }
+            None => None,
+        };
 
         let (shutdown, rx) = watch::channel(false);
         let stream_stats = Arc::new(StreamStats::default());
@@ -144,27 +186,27 @@ impl Stack {
             }
         }
 
-        let now = chrono::Utc::now().timestamp();
+        let tls = LocalTls::new(config.tls_dir.as_deref())?;
+        let api = Arc::new(api);
+        let (hub, delivery) = Hub::start(api.clone());
         let state = Arc::new(ServerState {
-            api: Arc::new(api),
+            api,
             invoker: functions.clone(),
-            api_key: config.api_key.clone(),
-            sample_token: make_token("user-alice", "alice", &[], now),
+            auth: Arc::new(Authenticator {
+                api_key: config.api_key.clone(),
+                verifier,
+            }),
+            sign_in: user_pool.clone().map(|pool| SignIn {
+                idp: idp.clone(),
+                pool,
+            }),
+            hub: hub.clone(),
+            realtime: config.realtime.clone(),
+            shutdown: rx.clone(),
+            graphiql: Assets::load(&config.graphiql_dir),
         });
-        let app =
-            router(state, origins.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let mut server_rx = rx;
-        let server = tokio::spawn(async move {
-            let stop = async move {
-                let _ = server_rx.wait_for(|stop| *stop).await;
-            };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(stop)
-                .await
-            {
-                tracing::error!(error = %e, "HTTP server failed");
-            }
-        });
+        let app = router(state, origins.clone());
+        let server = tokio::spawn(serve(listener, app, Some(tls.server.clone()), rx));
         info!(%addr, "GraphQL endpoint ready");
         Ok(Self {
             addr,
@@ -174,14 +216,34 @@ impl Stack {
             stream_stats,
             setup,
             origins,
+            user_pool,
+            tls,
+            hub,
+            idp,
             shutdown,
             server: Some(server),
+            delivery,
             pollers,
         })
     }
 
+    /// Signs `username` in to the stack's user pool (creating the user on first use) with
+    /// exactly these groups: what `./dev token` does.
+    pub async fn sign_in(&self, username: &str, groups: &[&str]) -> Result<Tokens, String> {
+        let pool = self
+            .user_pool
+            .as_ref()
+            .ok_or("template.yaml declares no user pool")?;
+        cognito::sign_in(&self.idp, pool, username, groups).await
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}/graphql", self.addr)
+    }
+
+    /// Where Amplify connects for subscriptions (the same port also answers `ws://`).
+    pub fn realtime_url(&self) -> String {
+        format!("wss://{}/graphql/realtime", self.addr)
     }
 
     /// Stops accepting requests, lets those in flight and the batch being delivered finish.
@@ -194,6 +256,7 @@ impl Stack {
         for p in self.pollers.drain(..) {
             let _ = tokio::time::timeout(deadline, p).await;
         }
+        self.delivery.abort();
     }
 }
 
@@ -206,5 +269,6 @@ impl Drop for Stack {
         for p in self.pollers.drain(..) {
             p.abort();
         }
+        self.delivery.abort();
     }
 }

@@ -5,30 +5,31 @@ mod support;
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use support::{data, gql, stack, token, Client};
+use support::{data, gql, stack, user, Client};
 
 /// `n` distinct users book `event` at the same moment, each on a connection of its own;
 /// returns how many got a ticket and the error types of the others.
 async fn rush(
-    addr: std::net::SocketAddr,
+    stack: &appsync_local::Stack,
     event: &str,
     n: usize,
     via_update_event: bool,
 ) -> (usize, Vec<String>) {
     let mut clients = Vec::with_capacity(n);
-    for _ in 0..n {
-        clients.push(Client::new(addr));
+    for i in 0..n {
+        // Signed in before the rush: the rush is the bookings, not the sign-ins.
+        let who = user(stack, &format!("rush-{i}"), &[]).await;
+        clients.push((Client::new(stack.addr), who));
     }
     let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(n));
     let tasks: Vec<_> = clients
         .into_iter()
-        .enumerate()
-        .map(|(i, c)| {
+        .map(|(c, who)| {
             let barrier = barrier.clone();
             let event = event.to_string();
             tokio::spawn(async move {
-                let me = format!("user-rush-{i}");
-                let who = token(&me, &[]);
+                let me = who.sub.clone();
+                let who = who.who;
                 let (query, vars) = if via_update_event {
                     (
                         "mutation($i: UpdateEventInput!) { updateEvent(input: $i) { id tickets_left } }",
@@ -63,9 +64,9 @@ async fn rush(
 async fn a_hundred_concurrent_bookings_for_five_tickets_sell_exactly_five() {
     let stack = stack(false).await;
     let addr = stack.addr;
-    let event = support::event_with_tickets(addr, 5).await;
+    let event = support::event_with_tickets(&stack, 5).await;
     let started = Instant::now();
-    let (ok, refused) = rush(addr, &event, 100, false).await;
+    let (ok, refused) = rush(&stack, &event, 100, false).await;
     eprintln!("100 bookings answered in {:?}", started.elapsed());
     assert_eq!(ok, 5, "refused: {refused:?}");
     assert_eq!(refused.len(), 95);
@@ -76,7 +77,7 @@ async fn a_hundred_concurrent_bookings_for_five_tickets_sell_exactly_five() {
     assert!(refused.iter().any(|t| t == "SoldOut"), "{refused:?}");
     let body = gql(
         addr,
-        &support::admin(),
+        &support::admin(&stack).await,
         "query($id: ID!) { getEvent(id: $id) { total_tickets tickets_sold tickets_left tickets } }",
         json!({ "id": event }),
     )
@@ -95,13 +96,13 @@ async fn a_hundred_concurrent_bookings_for_five_tickets_sell_exactly_five() {
 async fn the_seed_clients_update_event_booking_never_overbooks_either() {
     let stack = stack(false).await;
     let addr = stack.addr;
-    let event = support::event_with_tickets(addr, 3).await;
-    let (ok, refused) = rush(addr, &event, 40, true).await;
+    let event = support::event_with_tickets(&stack, 3).await;
+    let (ok, refused) = rush(&stack, &event, 40, true).await;
     assert_eq!(ok, 3, "refused: {refused:?}");
     assert_eq!(refused.len(), 37);
     let body = gql(
         addr,
-        &support::admin(),
+        &support::admin(&stack).await,
         "query($id: ID!) { getEvent(id: $id) { tickets_sold tickets_left tickets } }",
         json!({ "id": event }),
     )

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use appsync_local::answer::answer;
-use appsync_local::auth::authenticate;
-use appsync_local::auth::jwt::make_token;
+use appsync_local::answer::{answer, Channel};
+use appsync_local::auth::jwt::Verifier;
+use appsync_local::auth::Authenticator;
 use appsync_local::caller::Caller;
 use appsync_local::graphql::request::GraphQLRequest;
 use appsync_local::graphql::schema::{Api, LambdaResolver};
@@ -45,17 +45,37 @@ fn api() -> Arc<Api> {
     )
 }
 
+/// alice's caller, authenticated from an access token signed by a pool of the test's own
+/// (the shape of the identity is what is tested here; `tests/cognito.rs` tests moto's pool).
 fn alice() -> Caller {
-    let token = make_token(
-        "user-alice",
-        "alice",
-        &["Staff"],
-        chrono::Utc::now().timestamp(),
-    );
+    use jsonwebtoken::jwk::{Jwk, JwkSet};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let issuer = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TEST";
+    let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+    let key = EncodingKey::from_rsa_pem(pair.serialize_pem().as_bytes()).unwrap();
+    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::RS256).unwrap();
+    jwk.common.key_id = Some("k".into());
+    let verifier = Verifier::new(issuer, ["web".to_string()], &JwkSet { keys: vec![jwk] }).unwrap();
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("k".into());
+    let now = chrono::Utc::now().timestamp();
+    let token = jsonwebtoken::encode(
+        &header,
+        &json!({
+            "sub": "user-alice", "iss": issuer, "client_id": "web", "token_use": "access",
+            "username": "alice", "cognito:groups": ["Staff"], "exp": now + 3600,
+        }),
+        &key,
+    )
+    .unwrap();
     let mut headers = BTreeMap::new();
     headers.insert("authorization".to_string(), token);
     headers.insert("x-custom".to_string(), "yes".to_string());
-    authenticate(headers, "10.0.0.7", "key", chrono::Utc::now().timestamp()).unwrap()
+    let auth = Authenticator {
+        api_key: "key".into(),
+        verifier: Some(verifier),
+    };
+    auth.authenticate(headers, "10.0.0.7", now).unwrap()
 }
 
 fn events_page(payload: &Value) -> Result<Value, FunctionError> {
@@ -96,7 +116,7 @@ async fn run(
     variables: Value,
 ) -> Value {
     let request = GraphQLRequest::new(query, variables);
-    let answered = answer(api, rec, request, caller).await;
+    let answered = answer(api, rec, request, caller, Channel::Http).await;
     serde_json::to_value(&answered.response).unwrap()
 }
 

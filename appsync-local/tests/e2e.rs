@@ -9,18 +9,20 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::{data, errors, eventually, gql, token, Client, Credential};
+use support::{claims_of, data, errors, eventually, gql, Client, Credential};
 
 struct Running {
     child: Child,
     addr: SocketAddr,
     api_key: String,
+    prefix: String,
     ready_after: Duration,
 }
 
 /// Starts the binary on a free port with its own tables; waits for its banner.
 fn start() -> Running {
     let started = Instant::now();
+    let prefix = testkit::unique_prefix();
     let mut child = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
         .args([
             "up",
@@ -29,7 +31,7 @@ fn start() -> Running {
             "--port",
             "0",
             "--prefix",
-            &testkit::unique_prefix(),
+            &prefix,
         ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -66,8 +68,33 @@ fn start() -> Running {
         child,
         addr: addr.parse().expect("address"),
         api_key,
+        prefix,
         ready_after: started.elapsed(),
     }
+}
+
+/// `appsync-local token NAME` against the running stack, as `./dev token` runs it: the token
+/// is the last line of stdout.
+fn dev_token(running: &Running, name: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
+        .args([
+            "token",
+            name,
+            "--moto",
+            &testkit::endpoint(),
+            "--prefix",
+            &running.prefix,
+        ])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the token command runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    stdout.lines().last().expect("a token").to_string()
 }
 
 /// A failed test must not leave the stack running.
@@ -94,8 +121,15 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
     let addr = running.addr;
     eprintln!("stack ready after {:?}", running.ready_after);
     let key = Credential::ApiKey(running.api_key.clone());
-    let me = "user-e2e-booker";
-    let alice = token(me, &[]);
+    let token = dev_token(&running, "e2e-booker");
+    let claims = claims_of(&token);
+    assert_eq!(claims["username"], "e2e-booker");
+    assert_eq!(
+        claims["token_use"], "access",
+        "Amplify v6 sends access tokens"
+    );
+    let me = claims["sub"].as_str().expect("a sub").to_string();
+    let alice = Credential::Token(token);
 
     // GraphiQL is served at /.
     let (status, page) = Client::new(addr).get("/").await.unwrap();

@@ -6,7 +6,7 @@ mod support;
 use std::sync::atomic::Ordering;
 
 use serde_json::json;
-use support::{api_key, client, data, errors, gql, stack, token, Credential};
+use support::{api_key, client, data, errors, gql, stack, user, Credential};
 
 fn invocations(stack: &appsync_local::Stack) -> u64 {
     stack.functions.counters.invocations.load(Ordering::SeqCst)
@@ -15,7 +15,7 @@ fn invocations(stack: &appsync_local::Stack) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_invalid_requests_are_refused_before_any_lambda_call() {
     let stack = stack(false).await;
-    let alice = token("user-alice", &[]);
+    let alice = user(&stack, "alice", &[]).await.who;
     let before = invocations(&stack);
     let cases = [
         // An unknown field.
@@ -146,18 +146,20 @@ async fn identity_comes_from_the_token_or_the_api_key_as_the_schema_allows() {
     assert_eq!(invocations(&stack), calls + 1, "only listRooms ran");
 
     // The token's sub is the caller the resolvers see; cognito:groups makes an admin.
+    let carol = user(&stack, "carol", &[]).await;
     let body = gql(
         addr,
-        &token("user-carol", &[]),
+        &carol.who,
         "mutation { updateUser(input: {username: \"carol\", height: 170, weight: 65}) { id username bmi } }",
         json!({}),
     )
     .await;
-    assert_eq!(data(&body)["updateUser"]["id"], "user-carol");
+    assert_eq!(data(&body)["updateUser"]["id"], carol.sub.as_str());
     let create_room = "mutation { createRoom(input: {name: \"Annex\", capacity: 10}) { id name } }";
-    let body = gql(addr, &token("user-carol", &[]), create_room, json!({})).await;
+    let body = gql(addr, &carol.who, create_room, json!({})).await;
     assert_eq!(errors(&body)[0]["errorType"], "Unauthorized", "{body}");
-    let body = gql(addr, &token("user-dan", &["Admin"]), create_room, json!({})).await;
+    let dan = user(&stack, "dan", &["Admin"]).await;
+    let body = gql(addr, &dan.who, create_room, json!({})).await;
     assert_eq!(data(&body)["createRoom"]["name"], "Annex");
     stack.stop().await;
 }
@@ -166,7 +168,7 @@ async fn identity_comes_from_the_token_or_the_api_key_as_the_schema_allows() {
 async fn nested_fields_are_one_batch_invoke_and_errors_keep_partial_data() {
     let stack = stack(true).await;
     let addr = stack.addr;
-    let alice = token("user-alice", &[]);
+    let alice = user(&stack, "alice", &[]).await.who;
     let counters = &stack.functions.counters;
     let (calls, batches) = (
         invocations(&stack),
@@ -237,5 +239,86 @@ async fn nested_fields_are_one_batch_invoke_and_errors_keep_partial_data() {
     .await;
     assert_eq!(data(&body)["__schema"]["queryType"]["name"], "Query");
     assert_eq!(data(&body)["__type"]["kind"], "SCALAR");
+    stack.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_errors_carry_appsyncs_shape_and_error_type_header() {
+    let stack = stack(false).await;
+    let url = format!("http://{}/graphql", stack.addr);
+    let http = reqwest::Client::new();
+    let error_type = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let before = invocations(&stack);
+
+    // 401: what Amplify v6 reads to report "Unauthorized".
+    let r = http
+        .post(&url)
+        .json(&json!({ "query": "{ listRooms { items { id } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(error_type(&r).as_deref(), Some("UnauthorizedException"));
+
+    // 403: a page of another origin (the local endpoint's own refusal).
+    let r = http
+        .post(&url)
+        .header("origin", "http://evil.example")
+        .header("x-api-key", &stack.api_key)
+        .json(&json!({ "query": "{ listRooms { items { id } } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(error_type(&r).as_deref(), Some("ForbiddenException"));
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["errorType"], "ForbiddenException");
+
+    // An oversized body: 413 in AppSync's shape, read no further.
+    let big = "x".repeat(appsync_local::http::graphql::BODY_LIMIT + 1);
+    let r = http
+        .post(&url)
+        .header("x-api-key", &stack.api_key)
+        .json(&json!({ "query": big }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(error_type(&r).as_deref(), Some("BadRequestException"));
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["errorType"], "BadRequestException",
+        "{body}"
+    );
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("bytes"));
+
+    // A subscription POSTed: refused as AppSync refuses it, its resolver not run.
+    let alice = support::user(&stack, "alice", &[]).await;
+    let r = http
+        .post(&url)
+        .header("authorization", &alice.token)
+        .json(&json!({
+            "query": "subscription($u: ID!) { onCreateActivity(userid: $u) { id } }",
+            "variables": { "u": alice.sub },
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_type(&r).as_deref(), Some("BadRequestException"));
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["message"],
+        "Subscriptions over MQTT is not supported."
+    );
+    assert_eq!(invocations(&stack), before, "no Lambda ran");
     stack.stop().await;
 }

@@ -800,6 +800,73 @@ impl ResolverProperties {
 
 // ---- Cognito, Secrets Manager, CloudWatch
 
+pub type UserPool = Resource<UserPoolProperties>;
+
+/// What the local stack needs to create the pool on moto's cognito-idp.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UserPoolProperties {
+    pub user_pool_name: Option<Expr>,
+    pub policies: Option<UserPoolPolicies>,
+    #[serde(deserialize_with = "plain_list")]
+    pub alias_attributes: Vec<String>,
+    #[serde(deserialize_with = "plain_list")]
+    pub username_attributes: Vec<String>,
+    #[serde(deserialize_with = "plain_list")]
+    pub auto_verified_attributes: Vec<String>,
+    pub schema: Vec<UserPoolSchemaAttribute>,
+    #[serde(deserialize_with = "plain_opt")]
+    pub mfa_configuration: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UserPoolPolicies {
+    pub password_policy: Option<PasswordPolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PasswordPolicy {
+    #[serde(deserialize_with = "int")]
+    pub minimum_length: Option<i64>,
+    #[serde(deserialize_with = "boolean")]
+    pub require_lowercase: Option<bool>,
+    #[serde(deserialize_with = "boolean")]
+    pub require_uppercase: Option<bool>,
+    #[serde(deserialize_with = "boolean")]
+    pub require_numbers: Option<bool>,
+    #[serde(deserialize_with = "boolean")]
+    pub require_symbols: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UserPoolSchemaAttribute {
+    #[serde(deserialize_with = "plain")]
+    pub name: String,
+    #[serde(deserialize_with = "plain_opt")]
+    pub attribute_data_type: Option<String>,
+    #[serde(deserialize_with = "boolean")]
+    pub required: Option<bool>,
+    #[serde(deserialize_with = "boolean")]
+    pub mutable: Option<bool>,
+}
+
+pub type UserPoolClient = Resource<UserPoolClientProperties>;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct UserPoolClientProperties {
+    pub user_pool_id: Option<Expr>,
+    #[serde(deserialize_with = "plain_opt")]
+    pub client_name: Option<String>,
+    #[serde(deserialize_with = "plain_list")]
+    pub explicit_auth_flows: Vec<String>,
+    #[serde(deserialize_with = "boolean")]
+    pub generate_secret: Option<bool>,
+}
+
 pub type UserPoolGroup = Resource<UserPoolGroupProperties>;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -926,6 +993,8 @@ pub struct Template {
     pub data_sources: Vec<DataSource>,
     pub resolvers: Vec<Resolver>,
     pub roles: Vec<Role>,
+    pub user_pools: Vec<UserPool>,
+    pub user_pool_clients: Vec<UserPoolClient>,
     pub user_pool_groups: Vec<UserPoolGroup>,
     pub secrets: Vec<Secret>,
     pub alarms: Vec<Alarm>,
@@ -1029,6 +1098,8 @@ impl Template {
                 "AWS::AppSync::DataSource" => t.data_sources.push(typed(&id, resource)?),
                 "AWS::AppSync::Resolver" => t.resolvers.push(typed(&id, resource)?),
                 "AWS::IAM::Role" => t.roles.push(typed(&id, resource)?),
+                "AWS::Cognito::UserPool" => t.user_pools.push(typed(&id, resource)?),
+                "AWS::Cognito::UserPoolClient" => t.user_pool_clients.push(typed(&id, resource)?),
                 "AWS::Cognito::UserPoolGroup" => t.user_pool_groups.push(typed(&id, resource)?),
                 "AWS::SecretsManager::Secret" => t.secrets.push(typed(&id, resource)?),
                 "AWS::CloudWatch::Alarm" => t.alarms.push(typed(&id, resource)?),

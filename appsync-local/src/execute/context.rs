@@ -1,6 +1,7 @@
 //! What one request's execution reads and the errors it gathers.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use apollo_compiler::executable::Field;
@@ -24,6 +25,11 @@ pub struct Invocation<'a> {
     pub request: Value,
     /// Root introspection results by response key.
     pub introspection: Map<String, Value>,
+    /// False when shaping a published mutation result for a subscriber: every field reads its
+    /// parent's property, no resolver runs (AppSync sends what the mutation returned).
+    pub run_resolvers: bool,
+    /// Resolver executions so far, against `api.limits.resolver_count`.
+    executions: AtomicUsize,
     errors: Mutex<Vec<GraphQLError>>,
 }
 
@@ -43,8 +49,24 @@ impl<'a> Invocation<'a> {
             caller,
             request: serde_json::json!({ "headers": caller.headers, "domainName": null }),
             introspection,
+            run_resolvers: true,
+            executions: AtomicUsize::new(0),
             errors: Mutex::new(errors),
         }
+    }
+
+    /// Takes up to `wanted` of the request's remaining resolver executions; returns how many
+    /// it got (AppSync runs that many and refuses the rest with ResolverExecutionLimitReached).
+    pub fn reserve_executions(&self, wanted: usize) -> usize {
+        let limit = self.api.limits.resolver_count;
+        let mut granted = 0;
+        let _ = self
+            .executions
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                granted = wanted.min(limit.saturating_sub(used));
+                Some(used + granted)
+            });
+        granted
     }
 
     pub fn inputs(&self) -> Inputs<'a> {

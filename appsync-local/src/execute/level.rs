@@ -3,19 +3,50 @@
 //! the whole level (chunked by the batch size) instead of one call per parent. A field with a
 //! resolver in template.yaml calls its Lambda; any other field resolves from the parent's
 //! property of the same name (AppSync's default).
+//!
+//! Each field is first planned, synchronously, for the whole level: the `@aws_*` rules, the
+//! API's `QueryDepthLimit`, and its share of `ResolverCountLimit`. Planning a level before
+//! running it counts resolver executions in the order AppSync (graphql-java) dispatches them:
+//! every field of a level before the levels under it, so the 201st root field is refused
+//! rather than its siblings' children. What is past a limit is not run and gets AppSync's
+//! error (`QueryDepthLimitReached`, `ResolverExecutionLimitReached`) at its path.
 
 use apollo_compiler::executable::{Field, SelectionSet};
 use apollo_compiler::{ast, Node};
 use futures::future::{BoxFuture, FutureExt};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::authorize;
 use super::collect::collect;
 use super::complete::{finish, null_or_bubble, shape, Bubble, Object, Shape};
 use super::context::{all_in_order, Invocation, Parent};
 use super::lambda;
+use crate::graphql::input::InputProblem;
+use crate::graphql::schema::LambdaResolver;
 use crate::invoke::FunctionError;
 use crate::response::{ResponsePath, Segment};
+
+/// The operation's root selection over `source`: the response's `data` (null where a non-null
+/// violation reached the root). A mutation's root fields run one after another.
+pub async fn execute_root(inv: &Invocation<'_>, source: Value) -> Value {
+    let op = &inv.prepared.operation;
+    let parent = Parent {
+        path: ResponsePath::default(),
+        source,
+    };
+    let mut objects = execute_level(
+        inv,
+        op.object_type().to_string(),
+        vec![&op.selection_set],
+        vec![parent],
+        op.operation_type.is_mutation(),
+    )
+    .await;
+    match objects.pop().flatten() {
+        Some(object) => Value::Object(object),
+        None => Value::Null,
+    }
+}
 
 /// Resolves a selection set for many parents of one object type at once; one object per
 /// parent, or `None` where a non-null violation nulled it.
@@ -30,13 +61,22 @@ pub fn execute_level<'i, 'a: 'i>(
         let groups = collect(inv, &type_name, &sets);
         let mut results: Vec<Vec<Result<Value, Bubble>>> = Vec::with_capacity(groups.len());
         if serial {
+            // A mutation's root fields one after another, each planned when its turn comes.
             for (key, fields) in &groups {
-                results.push(resolve_group(inv, &type_name, key, fields, &parents).await);
+                let plan = plan(inv, &type_name, fields, &parents);
+                results.push(resolve_group(inv, &type_name, key, fields, &parents, plan).await);
             }
         } else {
+            let plans: Vec<Plan> = groups
+                .values()
+                .map(|fields| plan(inv, &type_name, fields, &parents))
+                .collect();
             let fields: Vec<_> = groups
                 .iter()
-                .map(|(key, fields)| resolve_group(inv, &type_name, key, fields, &parents))
+                .zip(plans)
+                .map(|((key, fields), plan)| {
+                    resolve_group(inv, &type_name, key, fields, &parents, plan)
+                })
                 .collect();
             results = all_in_order(fields).await;
         }
@@ -59,34 +99,57 @@ pub fn execute_level<'i, 'a: 'i>(
     .boxed()
 }
 
-/// One response key for every parent: authorize, resolve, complete.
-async fn resolve_group<'a>(
-    inv: &Invocation<'a>,
+/// How one response key is resolved for a level's parents.
+enum Plan<'r> {
+    Typename,
+    Introspection,
+    /// Not resolved at all: every parent gets this field error.
+    Refused {
+        error_type: &'static str,
+        message: String,
+    },
+    /// The parent's property of the field's name.
+    Property,
+    /// The field's Lambda, for the first `granted` parents (the rest are past the
+    /// request's resolver limit).
+    Lambda {
+        resolver: &'r LambdaResolver,
+        arguments: Result<Map<String, Value>, InputProblem>,
+        granted: usize,
+    },
+}
+
+/// The field's level (the root field is 1), from where its parents sit in the response.
+fn depth(parent: &ResponsePath) -> usize {
+    parent.keys() + 1
+}
+
+fn plan<'r>(
+    inv: &Invocation<'r>,
     type_name: &str,
-    key: &str,
-    fields: &[&'a Node<Field>],
+    fields: &[&'r Node<Field>],
     parents: &[Parent],
-) -> Vec<Result<Value, Bubble>> {
-    // A query of many fields must not hold the worker thread until it is done.
-    tokio::task::consume_budget().await;
+) -> Plan<'r> {
     let Some(field) = fields.first() else {
-        return Vec::new();
+        return Plan::Property;
     };
     let name = field.name.as_str();
-    match name {
-        "__typename" => return parents.iter().map(|_| Ok(Value::from(type_name))).collect(),
-        "__schema" | "__type" => {
-            let value = inv.introspection.get(key).cloned().unwrap_or(Value::Null);
-            return parents.iter().map(|_| Ok(value.clone())).collect();
+    if let (Some(limit), Some(parent)) = (inv.api.limits.query_depth, parents.first()) {
+        let level = depth(&parent.path);
+        if level > limit {
+            return Plan::Refused {
+                error_type: "QueryDepthLimitReached",
+                message: format!(
+                    "Query depth limit of {limit} reached: field '{name}' is at level {level}."
+                ),
+            };
         }
+    }
+    match name {
+        "__typename" => return Plan::Typename,
+        "__schema" | "__type" => return Plan::Introspection,
         _ => {}
     }
-    let paths: Vec<ResponsePath> = parents
-        .iter()
-        .map(|p| p.path.child(Segment::Key(key.to_string())))
-        .collect();
-    let ty = &field.definition.ty;
-
     let type_rules = inv
         .api
         .schema
@@ -102,34 +165,105 @@ async fn resolve_group<'a>(
             .map(|d| -> &ast::Directive { d }),
     );
     if !authorize::allowed(&inv.caller.mode, &field_rules, &type_rules) {
-        let message = format!("Not Authorized to access {name} on type {type_name}");
-        return paths
-            .iter()
-            .map(|path| {
-                inv.field_error(path, fields, "Unauthorized", &message);
-                null_or_bubble(inv, ty, true, path, fields, type_name)
-            })
-            .collect();
+        return Plan::Refused {
+            error_type: "Unauthorized",
+            message: format!("Not Authorized to access {name} on type {type_name}"),
+        };
     }
-
-    let raw: Vec<Result<Value, FunctionError>> = match inv.api.resolver(type_name, name) {
-        Some(resolver) => match inv.inputs().coerce_arguments(field) {
-            Ok(arguments) => {
-                lambda::call(inv, resolver, type_name, fields, arguments, parents).await
+    match inv.api.resolver(type_name, name) {
+        Some(resolver) if inv.run_resolvers => {
+            let arguments = inv.inputs().coerce_arguments(field);
+            // A field whose arguments do not coerce is an error before any resolver runs.
+            let granted = match arguments {
+                Ok(_) => inv.reserve_executions(parents.len()),
+                Err(_) => 0,
+            };
+            Plan::Lambda {
+                resolver,
+                arguments,
+                granted,
             }
-            Err(problem) => parents
+        }
+        _ => Plan::Property,
+    }
+}
+
+/// One response key for every parent: resolve as planned, then complete.
+async fn resolve_group<'a>(
+    inv: &Invocation<'a>,
+    type_name: &str,
+    key: &str,
+    fields: &[&'a Node<Field>],
+    parents: &[Parent],
+    plan: Plan<'a>,
+) -> Vec<Result<Value, Bubble>> {
+    // A query of many fields must not hold the worker thread until it is done.
+    tokio::task::consume_budget().await;
+    let Some(field) = fields.first() else {
+        return Vec::new();
+    };
+    let name = field.name.as_str();
+    let paths: Vec<ResponsePath> = parents
+        .iter()
+        .map(|p| p.path.child(Segment::Key(key.to_string())))
+        .collect();
+    let ty = &field.definition.ty;
+
+    let raw: Vec<Result<Value, FunctionError>> = match plan {
+        Plan::Typename => return parents.iter().map(|_| Ok(Value::from(type_name))).collect(),
+        Plan::Introspection => {
+            let value = inv.introspection.get(key).cloned().unwrap_or(Value::Null);
+            return parents.iter().map(|_| Ok(value.clone())).collect();
+        }
+        Plan::Refused {
+            error_type,
+            message,
+        } => {
+            return paths
                 .iter()
-                .map(|_| {
-                    Err(FunctionError::new(
-                        "ValidationError",
-                        problem.message.clone(),
-                    ))
+                .map(|path| {
+                    inv.field_error(path, fields, error_type, &message);
+                    null_or_bubble(inv, ty, true, path, fields, type_name)
                 })
-                .collect(),
-        },
-        None => parents
+                .collect();
+        }
+        Plan::Property => parents
             .iter()
             .map(|p| Ok(p.source.get(name).cloned().unwrap_or(Value::Null)))
+            .collect(),
+        Plan::Lambda {
+            resolver,
+            arguments: Ok(arguments),
+            granted,
+        } => {
+            let (run, refused) = parents.split_at(granted.min(parents.len()));
+            let mut raw = if run.is_empty() {
+                Vec::new()
+            } else {
+                lambda::call(inv, resolver, type_name, fields, arguments, run).await
+            };
+            raw.extend(refused.iter().map(|_| {
+                Err(FunctionError::new(
+                    "ResolverExecutionLimitReached",
+                    format!(
+                        "Resolver execution limit of {} reached: '{name}' was not resolved.",
+                        inv.api.limits.resolver_count
+                    ),
+                ))
+            }));
+            raw
+        }
+        Plan::Lambda {
+            arguments: Err(problem),
+            ..
+        } => parents
+            .iter()
+            .map(|_| {
+                Err(FunctionError::new(
+                    "ValidationError",
+                    problem.message.clone(),
+                ))
+            })
             .collect(),
     };
 

@@ -3,7 +3,8 @@
 //! results coerced to their types, nulls propagated, errors in AppSync's shapes.
 //!
 //! `operation` → `level` (per level: `collect`, `authorize`, `lambda`, `complete` with
-//! `coerce`), all over the request's `context`.
+//! `coerce`), all over the request's `context`; `publish` shapes a mutation's results for
+//! subscriptions.
 
 mod authorize;
 mod coerce;
@@ -14,5 +15,6 @@ mod introspection;
 mod lambda;
 mod level;
 mod operation;
+pub mod publish;
 
-pub use operation::execute;
+pub use operation::{execute, Executed};

@@ -20,11 +20,48 @@ pub struct LambdaResolver {
     pub max_batch_size: usize,
 }
 
+/// The per-request limits of the API resource (`QueryDepthLimit`, `ResolverCountLimit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Field levels a query may nest, the root field being level 1; `None`: no limit.
+    pub query_depth: Option<usize>,
+    /// Resolver executions in one request (one per field per parent object).
+    pub resolver_count: usize,
+}
+
+impl Default for Limits {
+    /// AppSync's defaults: no depth limit, 10,000 resolvers.
+    fn default() -> Self {
+        Self {
+            query_depth: None,
+            resolver_count: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits the template's GraphQL API sets; AppSync's defaults for what it leaves out
+    /// (0 is AppSync's "unset" too).
+    pub fn of(template: &Template) -> Self {
+        let api = template.graphql_apis.first().map(|a| &a.properties);
+        let positive = |v: Option<i64>| v.filter(|n| *n > 0).map(|n| n as usize);
+        Self {
+            query_depth: api.and_then(|a| positive(a.query_depth_limit)),
+            resolver_count: api
+                .and_then(|a| positive(a.resolver_count_limit))
+                .unwrap_or(Self::default().resolver_count),
+        }
+    }
+}
+
 /// Built once at start, shared by every request.
 pub struct Api {
     pub schema: Valid<Schema>,
     pub implementers: apollo_compiler::collections::HashMap<Name, Implementers>,
+    pub limits: Limits,
     resolvers: HashMap<(String, String), LambdaResolver>,
+    /// Mutation field -> the subscription fields whose `@aws_subscribe` names it.
+    subscribed: HashMap<String, Vec<String>>,
 }
 
 impl Api {
@@ -53,7 +90,9 @@ impl Api {
             };
             resolvers.insert((p.type_name.clone(), p.field_name.clone()), resolver);
         }
-        Self::new(&sdl, &schema_path.display().to_string(), resolvers)
+        let mut api = Self::new(&sdl, &schema_path.display().to_string(), resolvers)?;
+        api.limits = Limits::of(template);
+        Ok(api)
     }
 
     pub fn new(
@@ -78,11 +117,19 @@ impl Api {
                 ));
             }
         }
+        let subscribed = aws_subscribe(&schema);
         Ok(Self {
             implementers: schema.implementers_map(),
             schema,
+            limits: Limits::default(),
             resolvers,
+            subscribed,
         })
+    }
+
+    /// The subscription fields a successful `mutation` field publishes to.
+    pub fn subscriptions_of(&self, mutation: &str) -> &[String] {
+        self.subscribed.get(mutation).map_or(&[], Vec::as_slice)
     }
 
     pub fn resolver(&self, type_name: &str, field: &str) -> Option<&LambdaResolver> {
@@ -104,6 +151,36 @@ impl Api {
                 .is_some_and(|n| n == type_name)
         })
     }
+}
+
+/// `@aws_subscribe(mutations: [...])` on the subscription type's fields, by mutation.
+fn aws_subscribe(schema: &Schema) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    let Some(subscription) = schema
+        .root_operation(OperationType::Subscription)
+        .and_then(|n| schema.get_object(n))
+    else {
+        return out;
+    };
+    for (name, field) in &subscription.fields {
+        for directive in field.directives.get_all("aws_subscribe") {
+            let mutations = directive
+                .specified_argument_by_name("mutations")
+                .map(|v| match v.as_ref() {
+                    apollo_compiler::ast::Value::List(items) => items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_string))
+                        .collect(),
+                    apollo_compiler::ast::Value::String(s) => vec![s.clone()],
+                    _ => Vec::new(),
+                })
+                .unwrap_or_default();
+            for m in mutations {
+                out.entry(m).or_default().push(name.to_string());
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -129,5 +206,19 @@ mod tests {
             assert!(api.resolver(ty, field).is_some(), "{f} has no resolver");
         }
         assert!(api.is_root_type("Mutation") && !api.is_root_type("Event"));
+        // @aws_subscribe, by mutation.
+        assert_eq!(api.subscriptions_of("createActivity"), ["onCreateActivity"]);
+        assert_eq!(api.subscriptions_of("deleteActivity"), ["onDeleteActivity"]);
+        assert!(api.subscriptions_of("createRoom").is_empty());
+        // The template's limits (issue 10).
+        assert_eq!(
+            api.limits,
+            Limits {
+                query_depth: Some(6),
+                resolver_count: 400
+            }
+        );
+        // Left out, or 0: AppSync's defaults.
+        assert_eq!(Limits::of(&Template::default()), Limits::default());
     }
 }

@@ -16,10 +16,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use super::reply::json_response;
+use super::reply::{error_response, ERROR_TYPE_HEADER};
 
 /// The local front-end dev servers allowed unless told otherwise: Create React App and
 /// Next.js (3000), Vite (5173), Vue CLI and webpack-dev-server (8080).
@@ -102,6 +101,9 @@ impl AllowedOrigins {
                 HeaderName::from_static("x-amz-user-agent"),
                 HeaderName::from_static("x-amz-date"),
             ])
+            // A page's script may read these, as AppSync's CORS answers allow (Amplify reads
+            // the error type).
+            .expose_headers([ERROR_TYPE_HEADER])
             .max_age(Duration::from_secs(86400))
     }
 }
@@ -118,17 +120,16 @@ pub async fn refuse_strangers(
             let shown = String::from_utf8_lossy(origin.as_bytes()).into_owned();
             tracing::info!(origin = %shown, "request from a page of another origin refused");
             let allowed: Vec<&str> = origins.configured().collect();
-            return json_response(
-                StatusCode::FORBIDDEN,
-                &json!({ "errors": [{
-                    "errorType": "ForbiddenException",
-                    "message": format!(
-                        "Origin {shown} may not call this local endpoint. Allowed: its own pages and {}. \
-                         Start it with --allow-origin ORIGIN (or GRAPHQL_ALLOW_ORIGINS) to add a front end.",
-                        if allowed.is_empty() { "no other origin".to_string() } else { allowed.join(", ") }
-                    ),
-                }] }),
+            let message = format!(
+                "Origin {shown} may not call this local endpoint. Allowed: its own pages and {}. \
+                 Start it with --allow-origin ORIGIN (or GRAPHQL_ALLOW_ORIGINS) to add a front end.",
+                if allowed.is_empty() {
+                    "no other origin".to_string()
+                } else {
+                    allowed.join(", ")
+                }
             );
+            return error_response(StatusCode::FORBIDDEN, "ForbiddenException", &message);
         }
     }
     next.run(request).await

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 pub mod client;
 pub mod hostile;
+pub mod realtime;
 
 use appsync_local::{Stack, StackConfig};
 pub use client::{Client, Credential};
@@ -30,17 +31,44 @@ pub async fn stack(seed: bool) -> Stack {
     Stack::start(config).await.expect("the stack starts")
 }
 
-pub fn token(sub: &str, groups: &[&str]) -> Credential {
-    Credential::Token(appsync_local::auth::jwt::make_token(
-        sub,
-        &format!("{sub}-name"),
-        groups,
-        chrono::Utc::now().timestamp(),
-    ))
+/// A user of the stack's pool, signed in through moto.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub who: Credential,
+    /// The access token's `sub`: the user's id as the resolvers see it.
+    pub sub: String,
+    pub token: String,
 }
 
-pub fn admin() -> Credential {
-    token("user-admin", &["Admin"])
+/// Signs `name` in to the stack's user pool (created on first use) with exactly `groups`.
+pub async fn user(stack: &Stack, name: &str, groups: &[&str]) -> User {
+    let tokens = stack
+        .sign_in(name, groups)
+        .await
+        .unwrap_or_else(|e| panic!("{name} signs in: {e}"));
+    User {
+        sub: claims_of(&tokens.access)["sub"]
+            .as_str()
+            .expect("a sub")
+            .to_string(),
+        who: Credential::Token(tokens.access.clone()),
+        token: tokens.access,
+    }
+}
+
+/// An admin's credential.
+pub async fn admin(stack: &Stack) -> Credential {
+    user(stack, "admin", &["Admin"]).await.who
+}
+
+/// A JWT's claims, unverified (what a test wants to know about its own token).
+pub fn claims_of(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON claims")
 }
 
 pub fn api_key(stack: &Stack) -> Credential {
@@ -93,11 +121,13 @@ where
 }
 
 /// An event of `tickets` tickets (and its room) created over HTTP by an admin; returns its id.
-pub async fn event_with_tickets(addr: SocketAddr, tickets: i64) -> String {
+pub async fn event_with_tickets(stack: &Stack, tickets: i64) -> String {
+    let addr = stack.addr;
+    let admin = admin(stack).await;
     let room = format!("r{}", &testkit::unique_prefix()[1..9]);
     let body = gql(
         addr,
-        &admin(),
+        &admin,
         "mutation($i: CreateRoomInput!) { createRoom(input: $i) { id } }",
         json!({ "i": { "id": room, "name": "Test room", "capacity": tickets.max(1) } }),
     )
@@ -107,7 +137,7 @@ pub async fn event_with_tickets(addr: SocketAddr, tickets: i64) -> String {
     let end = start + chrono::Duration::hours(2);
     let body = gql(
         addr,
-        &admin(),
+        &admin,
         "mutation($i: CreateEventInput!) { createEvent(input: $i) { id total_tickets tickets_left } }",
         json!({ "i": {
             "name": "Small concert", "room_id": room, "total_tickets": tickets,

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use appsync_local::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use appsync_local::invoke::Invoker as _;
+use appsync_local::locals::Locals;
 use appsync_local::setup::ensure_tables;
 use testkit::sdk_config_at;
 use testkit::template::{template_path, Template};
@@ -69,7 +70,11 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
             report.took.as_secs_f64()
         );
     }
-    let functions = Functions::new(&template, &db, &tables, LOCAL_PAGE_TOKEN_SECRET)?;
+    let locals = Locals {
+        stack_name: &args.prefix,
+        tables: &tables,
+    };
+    let functions = Functions::new(&template, &db, &locals, LOCAL_PAGE_TOKEN_SECRET)?;
     let started = Instant::now();
     let reply = functions.invoke(&function, payload).await;
     eprintln!(

@@ -1,6 +1,8 @@
 //! `appsync-local`: the local stack's command line (`./dev` runs it).
 
+mod ca;
 mod invoke;
+mod sam_env;
 mod token;
 mod up;
 
@@ -24,15 +26,16 @@ enum Command {
     Up(up::Args),
     /// One function with one event, like `sam local invoke`; prints the reply.
     Invoke(invoke::Args),
-    /// A Cognito-style JWT for the Authorization header.
+    /// Signs a user in to the running stack's user pool and prints the token.
     Token(token::Args),
+    /// Prints the env-vars file for `sam local invoke` against the running stack.
+    SamEnv(sam_env::Args),
+    /// Makes the local CA if needed and prints its certificate's path.
+    Ca(ca::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Token(args) = cli.command {
-        return token::run(args);
-    }
     init_logs();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -47,7 +50,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Up(args) => runtime.block_on(up::run(args)),
         Command::Invoke(args) => runtime.block_on(invoke::run(args)),
-        Command::Token(_) => Ok(ExitCode::SUCCESS),
+        Command::Token(args) => runtime.block_on(token::run(args)),
+        Command::SamEnv(args) => sam_env::run(args),
+        Command::Ca(args) => ca::run(args),
     };
     result.unwrap_or_else(|e| {
         eprintln!("appsync-local: {e}");
@@ -58,7 +63,7 @@ fn main() -> ExitCode {
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
-            "info,aws_config=warn,aws_smithy_runtime=warn,aws_sdk_dynamodb=warn,hyper=warn",
+            "info,aws_config=warn,aws_smithy_runtime=warn,aws_sdk_dynamodb=warn,aws_sdk_cognitoidentityprovider=warn,hyper=warn",
         )
     });
     tracing_subscriber::fmt()

@@ -1,26 +1,59 @@
-//! `appsync-local token NAME [GROUP...]`: a token for the Authorization header.
+//! `appsync-local token NAME [GROUP...]`: signs NAME in to the running stack's user pool on
+//! moto (creating the user on first use, with exactly these groups) and prints the token, last
+//! on stdout.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use appsync_local::auth::jwt::make_token;
+use appsync_local::cognito::{ensure_user_pool, sign_in, LOCAL_PASSWORD};
+use appsync_local::locals::Locals;
+use testkit::sdk_config_at;
+use testkit::template::{template_path, Template};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The user's name (`cognito:username`).
+    /// The user's name (`username` in the access token).
     name: String,
-    /// Cognito groups (`cognito:groups`), e.g. Admin.
+    /// Cognito groups, e.g. Admin (the user is in exactly these afterwards).
     groups: Vec<String>,
-    /// The user's id (`sub`); default `user-NAME`.
+    /// The moto endpoint of the running stack.
+    #[arg(long, env = "MOTO_ENDPOINT")]
+    moto: String,
+    /// The stack's name (`AWS::StackName`, its table prefix).
+    #[arg(long, default_value = "local")]
+    prefix: String,
+    /// Print the ID token instead of the access token (Amplify v6 sends the access token).
     #[arg(long)]
-    sub: Option<String>,
+    id_token: bool,
 }
 
-pub fn run(args: Args) -> ExitCode {
+pub async fn run(args: Args) -> Result<ExitCode, String> {
+    let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
+    let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config_at(&args.moto).await);
+    let tables = BTreeMap::new();
+    let locals = Locals {
+        stack_name: &args.prefix,
+        tables: &tables,
+    };
+    let pool = ensure_user_pool(&idp, &template, &locals)
+        .await?
+        .ok_or("template.yaml declares no user pool")?;
     let groups: Vec<&str> = args.groups.iter().map(String::as_str).collect();
-    let sub = args.sub.unwrap_or_else(|| format!("user-{}", args.name));
+    let tokens = sign_in(&idp, &pool, &args.name, &groups).await?;
+    eprintln!(
+        "appsync-local: {} signed in to {} ({}; password {LOCAL_PASSWORD}); its {} token, valid for an hour:",
+        args.name,
+        pool.id,
+        if groups.is_empty() { "no group".to_string() } else { groups.join(", ") },
+        if args.id_token { "ID" } else { "access" },
+    );
     println!(
         "{}",
-        make_token(&sub, &args.name, &groups, chrono::Utc::now().timestamp())
+        if args.id_token {
+            tokens.id
+        } else {
+            tokens.access
+        }
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use appsync_local::auth::jwt::make_token;
+use appsync_local::cognito::LOCAL_PASSWORD;
 use appsync_local::http::origins::DEFAULT_FRONT_END_ORIGINS;
 use appsync_local::{Stack, StackConfig, LOCAL_API_KEY};
 
@@ -35,6 +35,9 @@ pub struct Args {
     /// Write the stack's settings here while it runs (`./dev invoke` reads them).
     #[arg(long)]
     state_file: Option<PathBuf>,
+    /// Where the local CA for https:// and wss:// is kept (made on first use).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../.local/tls"))]
+    tls_dir: PathBuf,
     /// Seconds to wait for moto to accept connections.
     #[arg(long, default_value_t = 0.0)]
     wait_for_moto: f64,
@@ -60,12 +63,13 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     config.wait_for_moto = Duration::try_from_secs_f64(args.wait_for_moto)
         .map_err(|e| format!("--wait-for-moto: {e}"))?;
     config.allow_origins = args.allow_origins;
+    config.tls_dir = Some(args.tls_dir);
 
     let stack = Stack::start(config.clone()).await?;
     if let Some(path) = &args.state_file {
         write_state(path, &stack, &config)?;
     }
-    banner(&stack, &config, started.elapsed());
+    banner(&stack, &config, started.elapsed()).await;
 
     wait_for_stop().await;
     eprintln!("appsync-local: stopping (requests in flight and the stream batch being delivered finish first)");
@@ -86,6 +90,23 @@ fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<()
         stack.api_key,
         std::process::id()
     );
+    text.push_str(&format!(
+        "export GRAPHQL_REALTIME_URL={}\n",
+        stack.realtime_url()
+    ));
+    if let Some(ca) = &stack.tls.ca_file {
+        text.push_str(&format!("export TLS_CA_FILE={}\n", ca.display()));
+    }
+    if let Some(pool) = &stack.user_pool {
+        // What Amplify's Auth configuration needs (README: "Signing in with Amplify").
+        text.push_str(&format!(
+            "export USER_POOL_ID={}\nexport USER_POOL_ENDPOINT={}\n",
+            pool.id, config.moto_endpoint
+        ));
+        if let Some(web) = pool.web_client() {
+            text.push_str(&format!("export USER_POOL_CLIENT_ID={}\n", web.id));
+        }
+    }
     for (var, name) in &stack.tables {
         text.push_str(&format!("export {var}={name}\n"));
     }
@@ -117,10 +138,24 @@ async fn wait_for_stop() {
     }
 }
 
-fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
-    let now = chrono::Utc::now().timestamp();
-    let alice = make_token("user-alice", "alice", &[], now);
-    let admin = make_token("user-admin", "admin", &["Admin"], now);
+async fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
+    let token = |name: &'static str, groups: &'static [&'static str]| async move {
+        stack
+            .sign_in(name, groups)
+            .await
+            .map(|t| t.access)
+            .unwrap_or_else(|e| format!("(sign-in failed: {e})"))
+    };
+    let alice = token("alice", &[]).await;
+    let admin = token("admin", &["Admin"]).await;
+    let pool = match &stack.user_pool {
+        Some(p) => format!(
+            "{} on moto's cognito-idp (app client {}); users' password {LOCAL_PASSWORD}",
+            p.id,
+            p.web_client().map(|c| c.id.as_str()).unwrap_or("-")
+        ),
+        None => "none in template.yaml".to_string(),
+    };
     let setup = &stack.setup;
     let data = if setup.reused_tables {
         "tables already on moto: reused as they are".to_string()
@@ -137,9 +172,11 @@ fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
     println!(
         "\nLocal stack ready in {:.2} s\n\
          \n  GraphQL    {url}   (POST, AppSync's request, auth and error shapes)\
+         \n  Real-time  {realtime}   (subscriptions, AppSync's protocol; ws:// too; trust {ca})\
          \n  GraphiQL   http://{addr}/\
          \n  API key    {key}   (header x-api-key: the reads marked @aws_api_key)\
-         \n  Tokens     Authorization header, Cognito-style JWT (signature not checked); more with ./dev token NAME [GROUP]\
+         \n  User pool  {pool}\
+         \n  Tokens     Authorization header, access tokens valid for an hour; more with ./dev token NAME [GROUP]\
          \n    alice    {alice}\
          \n    admin    {admin}\
          \n  Origins    web pages of {origins} (and the endpoint's own); others get 403 (--allow-origin)\
@@ -151,6 +188,12 @@ fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
         took.as_secs_f64(),
         addr = stack.addr,
         key = stack.api_key,
+        realtime = stack.realtime_url(),
+        ca = stack
+            .tls
+            .ca_file
+            .as_ref()
+            .map_or("the CA in memory".to_string(), |f| f.display().to_string()),
         origins = if origins.is_empty() { "no other origin".to_string() } else { origins.join(", ") },
         moto = config.moto_endpoint,
         prefix = config.prefix,
