@@ -17,10 +17,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use appsync_local::graphql::schema::Api;
+use appsync_local::http::assets::Assets;
 use appsync_local::http::origins::AllowedOrigins;
 use appsync_local::http::router;
-use appsync_local::http::state::ServerState;
+use appsync_local::http::state::{RealtimeSettings, ServerState};
 use appsync_local::invoke::{FunctionError, Invoker};
+use appsync_local::subscriptions::Hub;
 use appsync_local::LOCAL_API_KEY;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -28,9 +30,11 @@ use axum::http::Request;
 use axum::Router;
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
+use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::assert_clean_message;
+use crate::pool::pool;
 
 /// Longest a request may take here. Far above what any kept input needs (a few ms); a
 /// request that takes longer is a hang the 30 s request limit would not have stopped.
@@ -43,6 +47,8 @@ struct Endpoint {
     router: Router,
     token: String,
     admin: String,
+    /// Held so that the state's shutdown signal stays open.
+    _shutdown: watch::Sender<bool>,
 }
 
 fn endpoint() -> &'static Endpoint {
@@ -50,25 +56,36 @@ fn endpoint() -> &'static Endpoint {
     ENDPOINT.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let template = testkit::template::Template::repository();
-        let api = Api::load(&root.join("schema.graphql"), template).expect("schema.graphql");
-        let now = 1_795_000_000; // 2026-11: the tokens stay valid for a year from there
-        let token = appsync_local::auth::jwt::make_token("user-fuzz", "fuzz", &[], now);
-        let admin = appsync_local::auth::jwt::make_token("user-root", "root", &["Admin"], now);
+        let api =
+            Arc::new(Api::load(&root.join("schema.graphql"), template).expect("schema.graphql"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        // The endpoint checks tokens against the clock: these stay valid for a day.
+        let exp = chrono::Utc::now().timestamp() + 86_400;
+        let token = pool().access_token("user-fuzz", "fuzz", &[], exp);
+        let admin = pool().access_token("user-root", "root", &["Admin"], exp);
+        let (hub, _delivery) = runtime.block_on(async { Hub::start(api.clone()) });
+        let (shutdown, stopped) = watch::channel(false);
         let state = Arc::new(ServerState {
-            api: Arc::new(api),
+            api,
             invoker: Arc::new(Canned),
-            api_key: LOCAL_API_KEY.to_string(),
-            sample_token: token.clone(),
+            auth: Arc::new(pool().authenticator(LOCAL_API_KEY)),
+            sign_in: None,
+            hub,
+            realtime: RealtimeSettings::default(),
+            shutdown: stopped,
+            // Only POST /graphql is fuzzed: GraphiQL's assets are not needed.
+            graphiql: Assets::load(&root.join("fuzz/no-graphiql")),
         });
         let origins = AllowedOrigins::new(SocketAddr::from(ADDR), &[]).expect("origins");
         Endpoint {
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime"),
+            runtime,
             router: router(state, Arc::new(origins)),
             token,
             admin,
+            _shutdown: shutdown,
         }
     })
 }

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod endpoint;
 pub mod jwt_scalars;
 pub mod page_tokens;
+pub mod pool;
 pub mod seeds;
 pub mod stream;
 
