@@ -62,7 +62,8 @@ fn tokens(s: &str) {
     );
 
     // The pool's own token with the input as its payload: the signature no longer holds.
-    let genuine = pool().access_token("user-1", "one", &[], NOW + 3600);
+    static GENUINE: OnceLock<String> = OnceLock::new();
+    let genuine = GENUINE.get_or_init(|| pool().access_token("user-1", "one", &[], NOW + 3600));
     let parts: Vec<&str> = genuine.split('.').collect();
     let payload = URL_SAFE_NO_PAD.encode(s);
     if payload != parts[1] {

@@ -40,3 +40,38 @@ fn every_target_has_its_libfuzzer_entry_point() {
         );
     }
 }
+
+/// What is kept in the repository stays small: each input at most [`MAX_INPUT_BYTES`], each
+/// target's corpus at most [`MAX_CORPUS_BYTES`] (`scripts/fuzz cmin TARGET` before committing
+/// one; a crash is minimised with `tmin` before it becomes a named seed).
+#[test]
+fn kept_inputs_are_small() {
+    const MAX_INPUT_BYTES: u64 = 64 * 1024;
+    const MAX_CORPUS_BYTES: u64 = 1024 * 1024;
+    for target in TARGETS {
+        let mut corpus = 0;
+        for (i, dir) in fuzz_targets::seeds::directories(target.name)
+            .iter()
+            .enumerate()
+        {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let len = entry.metadata().expect("metadata").len();
+                assert!(
+                    len <= MAX_INPUT_BYTES,
+                    "{}: {len} bytes",
+                    entry.path().display()
+                );
+                // The first directory is the corpus; the others are seeds and fixtures.
+                if i == 0 {
+                    corpus += len;
+                }
+            }
+        }
+        assert!(
+            corpus <= MAX_CORPUS_BYTES,
+            "fuzz/corpus/{}: {corpus} bytes; minimise it (scripts/fuzz cmin {})",
+            target.name,
+            target.name
+        );
+    }
+}
