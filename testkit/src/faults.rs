@@ -421,6 +421,18 @@ mod tests {
         aws_sdk_dynamodb::Client::from_conf(faults.install_over(builder, inner).build())
     }
 
+    /// A GetItem: `Ok`, or the error's code.
+    async fn get(client: &aws_sdk_dynamodb::Client) -> Result<(), String> {
+        client
+            .get_item()
+            .table_name("T")
+            .key("id", AttributeValue::S("1".into()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| e.into_service_error().code().unwrap_or("none").to_string())
+    }
+
     fn transaction(
         client: &aws_sdk_dynamodb::Client,
     ) -> impl std::future::Future<Output = Result<(), String>> {
@@ -506,15 +518,7 @@ mod tests {
             i.downcast_ref::<GetItemInput>().is_some()
         });
         assert_eq!(transaction(&client).await, Ok(()), "not a target");
-        let get = client
-            .get_item()
-            .table_name("T")
-            .key("id", AttributeValue::S("1".into()))
-            .send()
-            .await
-            .unwrap_err()
-            .into_service_error();
-        assert_eq!(get.code(), Some("ThrottlingException"));
+        assert_eq!(get(&client).await, Err("ThrottlingException".into()));
         faults.clear();
         assert_eq!(transaction(&client).await, Ok(()));
         assert_eq!(faults.injected(), 1);
@@ -546,12 +550,7 @@ mod tests {
         let client = client(&faults, &reached, 1);
         faults.chaos(seed, per_mille, &Fault::ALL, |_| true);
         for _ in 0..n {
-            let _ = client
-                .get_item()
-                .table_name("T")
-                .key("id", AttributeValue::S("1".into()))
-                .send()
-                .await;
+            let _ = get(&client).await;
             let _ = transaction(&client).await;
         }
         faults.clear();
@@ -593,15 +592,7 @@ mod tests {
         let (faults, reached) = (Faults::new(), Reached::default());
         let client = client(&faults, &reached, 1);
         faults.chaos(1, 1000, &[Fault::TransactionConflict], |_| true);
-        let get = client
-            .get_item()
-            .table_name("T")
-            .key("id", AttributeValue::S("1".into()))
-            .send()
-            .await
-            .unwrap_err()
-            .into_service_error();
-        assert_eq!(get.code(), Some("ThrottlingException"));
+        assert_eq!(get(&client).await, Err("ThrottlingException".into()));
         assert_eq!(
             transaction(&client).await,
             Err("TransactionCanceledException".to_string())
