@@ -14,16 +14,15 @@ import signal
 import sys
 import threading
 
-from moto.cognitoidp.models import CognitoIdpUserPool
+from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
 
 def _find_user_by_username_alias_or_sub(original):
     """Cognito takes a user's `sub` wherever it takes a username; moto (5.2.5) only the
-    username. Amplify's USER_SRP_AUTH answers the PASSWORD_VERIFIER challenge with the
-    USER_ID_FOR_SRP moto gave it, which is the sub: without this, Amplify's signIn fails with
-    "User does not exist"."""
+    username. A PASSWORD_VERIFIER answer naming the user by sub (USER_ID_FOR_SRP in pools that
+    sign in by e-mail) fails without this with "User does not exist"."""
 
     def find(self, username):
         return original(self, username) or next(
@@ -34,6 +33,28 @@ def _find_user_by_username_alias_or_sub(original):
 
 
 CognitoIdpUserPool._get_user = _find_user_by_username_alias_or_sub(CognitoIdpUserPool._get_user)
+
+
+def _user_id_for_srp_as_cognito_gives_it(original):
+    """Cognito's PASSWORD_VERIFIER challenge names the user in USER_ID_FOR_SRP by its username
+    (a sub only in pools that sign users in by e-mail or phone, whose usernames are subs); moto
+    (5.2.5) always gives the sub. Amplify answers with that value and moto names the user by it
+    in the tokens (`cognito:username`, `username`): without this, a user signed in through
+    Amplify is `alice` on AWS and a sub locally."""
+
+    def initiate_auth(self, client_id, auth_flow, auth_parameters):
+        result = original(self, client_id, auth_flow, auth_parameters)
+        if result.get("ChallengeName") == "PASSWORD_VERIFIER":
+            pool = next(p for p in self.user_pools.values() if client_id in p.clients)
+            if not pool.extended_config.get("UsernameAttributes"):
+                params = result["ChallengeParameters"]
+                params["USER_ID_FOR_SRP"] = params["USERNAME"]
+        return result
+
+    return initiate_auth
+
+
+CognitoIdpBackend.initiate_auth = _user_id_for_srp_as_cognito_gives_it(CognitoIdpBackend.initiate_auth)
 
 
 class OneAtATime:

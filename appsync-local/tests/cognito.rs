@@ -296,10 +296,12 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
 }
 
 /// Amplify's sign-in (USER_SRP_AUTH through the web client) against moto, answered the way
-/// Amplify answers the PASSWORD_VERIFIER challenge: with the USER_ID_FOR_SRP moto gave, which
-/// is the user's sub (Cognito takes a sub wherever it takes a username; moto needs
-/// `scripts/moto_server.py` for that). moto does not check the SRP values, so they are
-/// placeholders here: this proves the flow Amplify runs reaches tokens, not the password.
+/// Amplify answers the PASSWORD_VERIFIER challenge: with the USER_ID_FOR_SRP it was given,
+/// which Cognito makes the username in a pool without username attributes (moto alone gives
+/// the sub, and its tokens then name the user by sub; `scripts/moto_server.py` fixes both).
+/// Cognito also takes the sub wherever it takes a username, so an answer naming the user by
+/// sub signs in too. moto does not check the SRP values, so they are placeholders here: this
+/// proves the flow Amplify runs reaches tokens, not the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
@@ -308,41 +310,63 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     let pool = stack.user_pool.clone().unwrap();
     let web = pool.web_client().unwrap().id.clone();
     let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
-    let challenge = idp
-        .initiate_auth()
-        .client_id(&web)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", "0a1b2c")
-        .send()
-        .await
-        .unwrap();
+    // One sign-in: the challenge's parameters, then the tokens for the answer naming the user
+    // by `answer_as` (given the challenge's USER_ID_FOR_SRP).
+    let sign_in = |answer_as: fn(&str, &str) -> String| {
+        let (idp, web, sub) = (idp.clone(), web.clone(), alice.sub.clone());
+        async move {
+            let challenge = idp
+                .initiate_auth()
+                .client_id(&web)
+                .auth_flow(AuthFlowType::UserSrpAuth)
+                .auth_parameters("USERNAME", "alice")
+                .auth_parameters("SRP_A", "0a1b2c")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                challenge.challenge_name(),
+                Some(&ChallengeNameType::PasswordVerifier)
+            );
+            let params = challenge.challenge_parameters().unwrap().clone();
+            let answer = idp
+                .respond_to_auth_challenge()
+                .client_id(&web)
+                .challenge_name(ChallengeNameType::PasswordVerifier)
+                .challenge_responses("USERNAME", answer_as(&params["USER_ID_FOR_SRP"], &sub))
+                .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &params["SECRET_BLOCK"])
+                .challenge_responses("PASSWORD_CLAIM_SIGNATURE", "c2lnbmF0dXJl")
+                .challenge_responses("TIMESTAMP", "Mon Nov 30 09:00:00 UTC 2026")
+                .send()
+                .await
+                .expect("the answer signs alice in");
+            let result = answer.authentication_result().expect("tokens");
+            let tokens = (
+                result.access_token().unwrap().to_string(),
+                result.id_token().unwrap().to_string(),
+            );
+            (params, tokens)
+        }
+    };
+
+    let (params, (access, id)) = sign_in(|given, _| given.to_string()).await;
     assert_eq!(
-        challenge.challenge_name(),
-        Some(&ChallengeNameType::PasswordVerifier)
+        params["USER_ID_FOR_SRP"], "alice",
+        "Cognito names the user by its username"
     );
-    let params = challenge.challenge_parameters().unwrap();
+    let (access_claims, id_claims) = (claims_of(&access), claims_of(&id));
+    assert_eq!(access_claims["client_id"], web.as_str());
+    assert_eq!(access_claims["sub"], alice.sub.as_str());
+    assert_eq!(access_claims["username"], "alice");
+    assert_eq!(id_claims["cognito:username"], "alice");
+
+    let (_, (by_sub, _)) = sign_in(|_, sub| sub.to_string()).await;
     assert_eq!(
-        params["USER_ID_FOR_SRP"], alice.sub,
-        "moto names the user by sub"
+        claims_of(&by_sub)["sub"],
+        alice.sub.as_str(),
+        "found by sub"
     );
-    let answer = idp
-        .respond_to_auth_challenge()
-        .client_id(&web)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", &params["USER_ID_FOR_SRP"])
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &params["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", "c2lnbmF0dXJl")
-        .challenge_responses("TIMESTAMP", "Mon Nov 30 09:00:00 UTC 2026")
-        .send()
-        .await
-        .expect("moto finds the user by sub");
-    let access = answer
-        .authentication_result()
-        .and_then(|r| r.access_token())
-        .expect("tokens")
-        .to_string();
-    assert_eq!(claims_of(&access)["client_id"], web.as_str());
+
     // A token of the web client, as Amplify holds it: accepted by the endpoint.
     let body = gql(
         stack.addr,
