@@ -15,6 +15,8 @@ import sys
 import threading
 
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.responses import ActionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
@@ -55,6 +57,23 @@ def _user_id_for_srp_as_cognito_gives_it(original):
 
 
 CognitoIdpBackend.initiate_auth = _user_id_for_srp_as_cognito_gives_it(CognitoIdpBackend.initiate_auth)
+
+
+def _get_tokens_from_refresh_token(self):
+    """Cognito's GetTokensFromRefreshToken, which Amplify v6 (6.22) refreshes its tokens with
+    (an hour after sign-in, or on `fetchAuthSession({ forceRefresh: true })`); moto 5.2.5 lacks
+    it. For a client without refresh token rotation (ours) Cognito answers it as InitiateAuth's
+    REFRESH_TOKEN_AUTH does: new access and ID tokens, no new refresh token. A client with a
+    secret (none of ours) is refused: this passes no SECRET_HASH."""
+    result = self._get_region_agnostic_backend().initiate_auth(
+        self._get_param("ClientId"),
+        "REFRESH_TOKEN_AUTH",
+        {"REFRESH_TOKEN": self._get_param("RefreshToken")},
+    )
+    return ActionResult(result)
+
+
+CognitoIdpResponse.get_tokens_from_refresh_token = _get_tokens_from_refresh_token
 
 
 class OneAtATime:

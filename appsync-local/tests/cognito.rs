@@ -344,12 +344,13 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
             let tokens = (
                 result.access_token().unwrap().to_string(),
                 result.id_token().unwrap().to_string(),
+                result.refresh_token().unwrap().to_string(),
             );
             (params, tokens)
         }
     };
 
-    let (params, (access, id)) = sign_in(|given, _| given.to_string()).await;
+    let (params, (access, id, refresh)) = sign_in(|given, _| given.to_string()).await;
     assert_eq!(
         params["USER_ID_FOR_SRP"], "alice",
         "Cognito names the user by its username"
@@ -360,12 +361,49 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     assert_eq!(access_claims["username"], "alice");
     assert_eq!(id_claims["cognito:username"], "alice");
 
-    let (_, (by_sub, _)) = sign_in(|_, sub| sub.to_string()).await;
+    let (_, (by_sub, _, _)) = sign_in(|_, sub| sub.to_string()).await;
     assert_eq!(
         claims_of(&by_sub)["sub"],
         alice.sub.as_str(),
         "found by sub"
     );
+
+    // How Amplify refreshes (GetTokensFromRefreshToken, which moto needs
+    // `scripts/moto_server.py` for): new tokens for the same user, no new refresh token (the
+    // client does not rotate them).
+    let refreshed = idp
+        .get_tokens_from_refresh_token()
+        .client_id(&web)
+        .refresh_token(&refresh)
+        .send()
+        .await
+        .expect("GetTokensFromRefreshToken");
+    let result = refreshed.authentication_result().expect("tokens");
+    let renewed = result.access_token().unwrap().to_string();
+    assert_ne!(renewed, access);
+    assert_eq!(claims_of(&renewed)["username"], "alice");
+    assert_eq!(claims_of(&renewed)["client_id"], web.as_str());
+    assert!(result.id_token().is_some());
+    assert!(result.refresh_token().is_none());
+    let revoked = idp
+        .get_tokens_from_refresh_token()
+        .client_id(&web)
+        .refresh_token("not-a-refresh-token")
+        .send()
+        .await
+        .expect_err("an unknown refresh token");
+    assert_eq!(
+        revoked.as_service_error().and_then(|e| e.meta().code()),
+        Some("NotAuthorizedException")
+    );
+    let body = gql(
+        stack.addr,
+        &Credential::Token(renewed),
+        "{ listMyEvents { items { id } } }",
+        json!({}),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
 
     // A token of the web client, as Amplify holds it: accepted by the endpoint.
     let body = gql(

@@ -163,6 +163,17 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     const mine = await client.graphql({ query: listMyEvents });
     assert.ok(Array.isArray(mine.data.listMyEvents.items));
 
+    // What Amplify does when the access token nears its end (an hour): new tokens from the
+    // refresh token (REFRESH_TOKEN_AUTH), for the same user, accepted.
+    const refreshed = (await fetchAuthSession({ forceRefresh: true })).tokens;
+    assert.ok(refreshed);
+    assert.notEqual(refreshed.accessToken.toString(), tokens.accessToken.toString(), 'a new access token');
+    assert.equal(refreshed.accessToken.payload.sub, subs.alice);
+    assert.equal(refreshed.accessToken.payload.username, 'alice');
+    assert.equal(storage.items.get(storage.keyOf('accessToken')), refreshed.accessToken.toString());
+    const again = await client.graphql({ query: listMyEvents });
+    assert.deepEqual(again.data.listMyEvents.items, mine.data.listMyEvents.items);
+
     await signOut();
     assert.equal((await rejection(getCurrentUser()) as Error).name, 'UserUnAuthenticatedException');
     assert.deepEqual(
