@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+from moto.cognitoidp.exceptions import NotAuthorizedError, UserNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult
@@ -57,6 +58,28 @@ def _user_id_for_srp_as_cognito_gives_it(original):
 
 
 CognitoIdpBackend.initiate_auth = _user_id_for_srp_as_cognito_gives_it(CognitoIdpBackend.initiate_auth)
+
+
+def _unknown_user_refused_as_a_wrong_password(original):
+    """A client with PreventUserExistenceErrors ENABLED makes Cognito refuse an unknown user's
+    sign-in as a wrong password's (NotAuthorizedException), so that no one can learn which
+    users exist; moto (5.2.5) ignores the setting and answers UserNotFoundException. (Cognito
+    refuses SRP at the challenge's answer, moto here at its start: an app sees the same
+    error.)"""
+
+    def initiate_auth(self, client_id, auth_flow, auth_parameters):
+        try:
+            return original(self, client_id, auth_flow, auth_parameters)
+        except UserNotFoundError:
+            client = next(p.clients[client_id] for p in self.user_pools.values() if client_id in p.clients)
+            if client.extended_config.get("PreventUserExistenceErrors") == "ENABLED":
+                raise NotAuthorizedError("Incorrect username or password.") from None
+            raise
+
+    return initiate_auth
+
+
+CognitoIdpBackend.initiate_auth = _unknown_user_refused_as_a_wrong_password(CognitoIdpBackend.initiate_auth)
 
 
 def _get_tokens_from_refresh_token(self):

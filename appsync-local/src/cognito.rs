@@ -9,8 +9,8 @@
 
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
-    MessageActionType, PasswordPolicyType, SchemaAttributeType, UserPoolMfaType,
-    UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
+    MessageActionType, PasswordPolicyType, PreventUserExistenceErrorTypes, SchemaAttributeType,
+    UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -148,6 +148,11 @@ pub async fn ensure_user_pool(
                     .user_pool_id(&id)
                     .client_name(&client_name)
                     .generate_secret(cp.generate_secret.unwrap_or(false))
+                    .set_prevent_user_existence_errors(
+                        cp.prevent_user_existence_errors
+                            .as_deref()
+                            .map(PreventUserExistenceErrorTypes::from),
+                    )
                     .set_explicit_auth_flows(Some(
                         cp.explicit_auth_flows
                             .iter()

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use appsync_local::cognito::{ensure_user_pool, sign_in};
 use appsync_local::locals::Locals;
+use aws_sdk_cognitoidentityprovider::types::PreventUserExistenceErrorTypes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -128,6 +129,12 @@ async fn the_templates_pool_clients_and_group_are_on_moto() {
         .map(|f| f.as_str().to_string())
         .collect();
     assert_eq!(flows, ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
+    assert_eq!(
+        web.user_pool_client()
+            .unwrap()
+            .prevent_user_existence_errors(),
+        Some(&PreventUserExistenceErrorTypes::Enabled)
+    );
 
     // A stack started again on the same moto finds the pool instead of making another.
     let tables = BTreeMap::new();
@@ -360,6 +367,25 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     assert_eq!(access_claims["sub"], alice.sub.as_str());
     assert_eq!(access_claims["username"], "alice");
     assert_eq!(id_claims["cognito:username"], "alice");
+
+    // The web client prevents user existence errors (template.yaml), so an unknown user is
+    // refused as a wrong password is, not with UserNotFoundException (moto needs
+    // `scripts/moto_server.py` for that).
+    let unknown = idp
+        .initiate_auth()
+        .client_id(&web)
+        .auth_flow(AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", "nobody")
+        .auth_parameters("SRP_A", "0a1b2c")
+        .send()
+        .await
+        .expect_err("an unknown user");
+    let unknown = unknown.as_service_error().unwrap();
+    assert_eq!(unknown.meta().code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        unknown.meta().message(),
+        Some("Incorrect username or password.")
+    );
 
     let (_, (by_sub, _, _)) = sign_in(|_, sub| sub.to_string()).await;
     assert_eq!(

@@ -447,6 +447,16 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     await signOut();
   });
 
+  test("an unknown user's sign-in is refused as Cognito refuses it, without saying the user does not exist", async () => {
+    await signOut();
+    // The web client prevents user existence errors (template.yaml): the same error as a wrong
+    // password's, so a sign-in form cannot be used to find out who has an account.
+    const e = (await rejection(signIn({ username: 'nobody', password: LOCAL_PASSWORD }))) as Error;
+    assert.equal(e.name, 'NotAuthorizedException');
+    assert.equal(e.message, 'Incorrect username or password.');
+    assert.equal(((await rejection(getCurrentUser())) as Error).name, 'UserUnAuthenticatedException');
+  });
+
   // moto 5.2.5 does not check SRP's password proof (README, "User pool"), so a wrong password
   // signs in locally; Cognito refuses it with NotAuthorizedException.
   test.todo('a wrong password is refused (Cognito: NotAuthorizedException; moto does not check SRP proofs)');
