@@ -302,6 +302,27 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
     stack.stop().await;
 }
 
+/// Amplify's first step of USER_SRP_AUTH through `client` (moto checks none of SRP's values,
+/// so `SRP_A` is a placeholder).
+async fn start_srp(
+    idp: &aws_sdk_cognitoidentityprovider::Client,
+    client: &str,
+    username: &str,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    aws_sdk_cognitoidentityprovider::error::SdkError<
+        aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError,
+    >,
+> {
+    idp.initiate_auth()
+        .client_id(client)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("SRP_A", "0a1b2c")
+        .send()
+        .await
+}
+
 /// Amplify's sign-in (USER_SRP_AUTH through the web client) against moto, answered the way
 /// Amplify answers the PASSWORD_VERIFIER challenge: with the USER_ID_FOR_SRP it was given,
 /// which Cognito makes the username in a pool without username attributes (moto alone gives
@@ -311,7 +332,7 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
 /// proves the flow Amplify runs reaches tokens, not the password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
-    use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
     let stack = stack(false).await;
     let alice = user(&stack, "alice", &[]).await;
     let pool = stack.user_pool.clone().unwrap();
@@ -322,15 +343,7 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     let sign_in = |answer_as: fn(&str, &str) -> String| {
         let (idp, web, sub) = (idp.clone(), web.clone(), alice.sub.clone());
         async move {
-            let challenge = idp
-                .initiate_auth()
-                .client_id(&web)
-                .auth_flow(AuthFlowType::UserSrpAuth)
-                .auth_parameters("USERNAME", "alice")
-                .auth_parameters("SRP_A", "0a1b2c")
-                .send()
-                .await
-                .unwrap();
+            let challenge = start_srp(&idp, &web, "alice").await.unwrap();
             assert_eq!(
                 challenge.challenge_name(),
                 Some(&ChallengeNameType::PasswordVerifier)
@@ -371,13 +384,7 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     // The web client prevents user existence errors (template.yaml), so an unknown user is
     // refused as a wrong password is, not with UserNotFoundException (moto needs
     // `scripts/moto_server.py` for that).
-    let unknown = idp
-        .initiate_auth()
-        .client_id(&web)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", "nobody")
-        .auth_parameters("SRP_A", "0a1b2c")
-        .send()
+    let unknown = start_srp(&idp, &web, "nobody")
         .await
         .expect_err("an unknown user");
     let unknown = unknown.as_service_error().unwrap();
@@ -422,23 +429,17 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
         revoked.as_service_error().and_then(|e| e.meta().code()),
         Some("NotAuthorizedException")
     );
-    let body = gql(
-        stack.addr,
-        &Credential::Token(renewed),
-        "{ listMyEvents { items { id } } }",
-        json!({}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
 
-    // A token of the web client, as Amplify holds it: accepted by the endpoint.
-    let body = gql(
-        stack.addr,
-        &Credential::Token(access),
-        "{ listMyEvents { items { id } } }",
-        json!({}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+    // Tokens of the web client, as Amplify holds them: accepted by the endpoint.
+    for token in [access, renewed] {
+        let body = gql(
+            stack.addr,
+            &Credential::Token(token),
+            "{ listMyEvents { items { id } } }",
+            json!({}),
+        )
+        .await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
     stack.stop().await;
 }

@@ -366,23 +366,16 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     // Amplify takes an Unauthorized refusal for an expired session: it closes the whole
     // socket (the user's other subscriptions with it) to reconnect with fresh tokens.
     assert.ok(await states.reach(ConnectionState.ConnectionDisrupted, before, 5_000), states.states.join(' > '));
-    const meanwhile = (
-      await client.graphql({
-        query: createActivity,
-        variables: { input: { category: 'Drink', type: 'Tea', caloriesConsumed: 5 } },
-      })
-    ).data.createActivity;
+    const drink = async (type: string, caloriesConsumed: number) =>
+      (await client.graphql({ query: createActivity, variables: { input: { category: 'Drink', type, caloriesConsumed } } }))
+        .data.createActivity;
+    const meanwhile = await drink('Tea', 5);
 
     // About 5 s later (Amplify's reconnect delay) the subscriptions left start again; the
     // refused one is not retried.
     await mine.expect('ack', 15_000);
     assert.ok(await states.reach(ConnectionState.Connected, before, 1_000), states.states.join(' > '));
-    const later = (
-      await client.graphql({
-        query: createActivity,
-        variables: { input: { category: 'Drink', type: 'Juice', caloriesConsumed: 90 } },
-      })
-    ).data.createActivity;
+    const later = await drink('Juice', 90);
     // What was created while the socket was down is lost, as on AppSync (no replay).
     const next = await mine.expect('data', 2_000);
     assert.deepEqual(next.data, { onCreateActivity: later }, `${meanwhile.id} (created while down) is not delivered`);
