@@ -107,23 +107,11 @@ fn cognito(
     source_ip: &str,
     headers: BTreeMap<String, String>,
 ) -> Caller {
-    let text = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_string);
-    let sub = text("sub").unwrap_or_default();
-    // ID tokens name the user in `cognito:username`, access tokens in `username`.
-    let username = text("cognito:username")
-        .or_else(|| text("username"))
-        .unwrap_or_else(|| sub.clone());
-    let mut identity = devtools::cognito_identity(&sub, &username, &[]);
-    identity["issuer"] = json!(text("iss").unwrap_or_default());
-    identity["claims"] = Value::Object(claims);
-    identity["sourceIp"] = json!([source_ip]);
+    let identity = devtools::cognito_identity_from_claims(claims, source_ip);
     let groups = match resolvers::appsync::Caller::from_identity(&identity) {
         Ok(resolvers::appsync::Caller::Cognito { groups, .. }) => groups,
         _ => Vec::new(),
     };
-    if !groups.is_empty() {
-        identity["groups"] = json!(groups);
-    }
     Caller {
         mode: AuthMode::CognitoUserPools { groups },
         identity,
