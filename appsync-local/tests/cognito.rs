@@ -8,8 +8,10 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use appsync_local::cognito::{ensure_user_pool, sign_in};
+use appsync_local::cognito::{ensure_user_pool, sign_in, LOCAL_PASSWORD};
 use appsync_local::locals::Locals;
+use aws_cognito_srp::{SrpClient, User as SrpUser};
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
 use aws_sdk_cognitoidentityprovider::types::PreventUserExistenceErrorTypes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -302,23 +304,28 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
     stack.stop().await;
 }
 
-/// Amplify's first step of USER_SRP_AUTH through `client` (moto checks none of SRP's values,
-/// so `SRP_A` is a placeholder).
+/// A user's SRP client, as Amplify is one: its own secret `a`, the pool's id and a password.
+fn srp_client(pool_id: &str, client: &str, username: &str, password: &str) -> SrpClient<SrpUser> {
+    SrpClient::new(SrpUser::new(pool_id, username, password), client, None)
+}
+
+/// Amplify's first step of USER_SRP_AUTH through `client`: the username and SRP_A.
 async fn start_srp(
     idp: &aws_sdk_cognitoidentityprovider::Client,
     client: &str,
-    username: &str,
+    srp: &SrpClient<SrpUser>,
 ) -> Result<
     aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
     aws_sdk_cognitoidentityprovider::error::SdkError<
         aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError,
     >,
 > {
+    let start = srp.get_auth_parameters();
     idp.initiate_auth()
         .client_id(client)
         .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("SRP_A", "0a1b2c")
+        .auth_parameters("USERNAME", start.username)
+        .auth_parameters("SRP_A", start.a)
         .send()
         .await
 }
@@ -328,8 +335,8 @@ async fn start_srp(
 /// which Cognito makes the username in a pool without username attributes (moto alone gives
 /// the sub, and its tokens then name the user by sub; `scripts/moto_server.py` fixes both).
 /// Cognito also takes the sub wherever it takes a username, so an answer naming the user by
-/// sub signs in too. moto does not check the SRP values, so they are placeholders here: this
-/// proves the flow Amplify runs reaches tokens, not the password.
+/// sub signs in too. The proof is real (a Cognito SRP client's), and checked: moto alone
+/// accepts any, `scripts/moto_server.py` verifies it against the user's password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
@@ -338,39 +345,65 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     let pool = stack.user_pool.clone().unwrap();
     let web = pool.web_client().unwrap().id.clone();
     let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
-    // One sign-in: the challenge's parameters, then the tokens for the answer naming the user
-    // by `answer_as` (given the challenge's USER_ID_FOR_SRP).
-    let sign_in = |answer_as: fn(&str, &str) -> String| {
-        let (idp, web, sub) = (idp.clone(), web.clone(), alice.sub.clone());
+    // One sign-in with `password`: the challenge's parameters, then what the answer naming the
+    // user by `answer_as` (given the challenge's USER_ID_FOR_SRP) gets.
+    let sign_in = |password: &'static str, answer_as: fn(&str, &str) -> String| {
+        let (idp, web, sub, pool_id) =
+            (idp.clone(), web.clone(), alice.sub.clone(), pool.id.clone());
         async move {
-            let challenge = start_srp(&idp, &web, "alice").await.unwrap();
+            let srp = srp_client(&pool_id, &web, "alice", password);
+            let challenge = start_srp(&idp, &web, &srp).await.unwrap();
             assert_eq!(
                 challenge.challenge_name(),
                 Some(&ChallengeNameType::PasswordVerifier)
             );
             let params = challenge.challenge_parameters().unwrap().clone();
+            let proof = srp
+                .verify(
+                    &params["SECRET_BLOCK"],
+                    &params["USER_ID_FOR_SRP"],
+                    &params["SALT"],
+                    &params["SRP_B"],
+                )
+                .expect("the challenge's values are well formed");
             let answer = idp
                 .respond_to_auth_challenge()
                 .client_id(&web)
                 .challenge_name(ChallengeNameType::PasswordVerifier)
                 .challenge_responses("USERNAME", answer_as(&params["USER_ID_FOR_SRP"], &sub))
-                .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &params["SECRET_BLOCK"])
-                .challenge_responses("PASSWORD_CLAIM_SIGNATURE", "c2lnbmF0dXJl")
-                .challenge_responses("TIMESTAMP", "Mon Nov 30 09:00:00 UTC 2026")
+                .challenge_responses(
+                    "PASSWORD_CLAIM_SECRET_BLOCK",
+                    proof.password_claim_secret_block,
+                )
+                .challenge_responses("PASSWORD_CLAIM_SIGNATURE", proof.password_claim_signature)
+                .challenge_responses("TIMESTAMP", proof.timestamp)
                 .send()
-                .await
-                .expect("the answer signs alice in");
-            let result = answer.authentication_result().expect("tokens");
-            let tokens = (
-                result.access_token().unwrap().to_string(),
-                result.id_token().unwrap().to_string(),
-                result.refresh_token().unwrap().to_string(),
-            );
-            (params, tokens)
+                .await;
+            (params, answer)
         }
     };
+    let tokens = |answer: Result<RespondToAuthChallengeOutput, _>| {
+        let answer: RespondToAuthChallengeOutput = answer.expect("the answer signs alice in");
+        let result = answer.authentication_result().expect("tokens");
+        (
+            result.access_token().unwrap().to_string(),
+            result.id_token().unwrap().to_string(),
+            result.refresh_token().unwrap().to_string(),
+        )
+    };
 
-    let (params, (access, id, refresh)) = sign_in(|given, _| given.to_string()).await;
+    // A wrong password's proof is refused as Cognito refuses it.
+    let (_, wrong) = sign_in("Not-the-passw0rd", |given, _| given.to_string()).await;
+    let wrong = wrong.expect_err("a wrong password");
+    let wrong = wrong.as_service_error().unwrap();
+    assert_eq!(wrong.meta().code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        wrong.meta().message(),
+        Some("Incorrect username or password.")
+    );
+
+    let (params, answer) = sign_in(LOCAL_PASSWORD, |given, _| given.to_string()).await;
+    let (access, id, refresh) = tokens(answer);
     assert_eq!(
         params["USER_ID_FOR_SRP"], "alice",
         "Cognito names the user by its username"
@@ -384,7 +417,8 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     // The web client prevents user existence errors (template.yaml), so an unknown user is
     // refused as a wrong password is, not with UserNotFoundException (moto needs
     // `scripts/moto_server.py` for that).
-    let unknown = start_srp(&idp, &web, "nobody")
+    let nobody = srp_client(&pool.id, &web, "nobody", LOCAL_PASSWORD);
+    let unknown = start_srp(&idp, &web, &nobody)
         .await
         .expect_err("an unknown user");
     let unknown = unknown.as_service_error().unwrap();
@@ -394,7 +428,8 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
         Some("Incorrect username or password.")
     );
 
-    let (_, (by_sub, _, _)) = sign_in(|_, sub| sub.to_string()).await;
+    let (_, answer) = sign_in(LOCAL_PASSWORD, |_, sub| sub.to_string()).await;
+    let (by_sub, _, _) = tokens(answer);
     assert_eq!(
         claims_of(&by_sub)["sub"],
         alice.sub.as_str(),

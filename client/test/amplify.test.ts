@@ -450,7 +450,16 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     assert.equal(((await rejection(getCurrentUser())) as Error).name, 'UserUnAuthenticatedException');
   });
 
-  // moto 5.2.5 does not check SRP's password proof (README, "User pool"), so a wrong password
-  // signs in locally; Cognito refuses it with NotAuthorizedException.
-  test.todo('a wrong password is refused (Cognito: NotAuthorizedException; moto does not check SRP proofs)');
+  test("a wrong password's sign-in is refused, and the right one still signs in", async () => {
+    await signOut();
+    // Amplify proves the password with SRP; the local pool checks the proof against the
+    // user's password as Cognito does (scripts/moto_server.py), so the same error comes back.
+    const e = (await rejection(signIn({ username: 'alice', password: 'Not-the-passw0rd' }))) as Error;
+    assert.equal(e.name, 'NotAuthorizedException');
+    assert.equal(e.message, 'Incorrect username or password.');
+    assert.equal(((await rejection(getCurrentUser())) as Error).name, 'UserUnAuthenticatedException');
+    await signInAs('alice');
+    assert.equal((await getCurrentUser()).username, 'alice');
+    await signOut();
+  });
 });
