@@ -179,38 +179,55 @@ pub fn parse_batch(raw: &str) -> Result<Batch<'_>, Error> {
     Ok(batch)
 }
 
+/// What names a record in a report, read while skipping everything else unparsed: a record
+/// whose images cannot be read at all (a number outside f64, which `Value` refuses) is still
+/// named by its sequence number, event id and keys.
+#[derive(Deserialize, Default)]
+struct Names {
+    #[serde(rename = "eventID")]
+    event_id: Option<String>,
+    dynamodb: Option<ChangeNames>,
+}
+
+#[derive(Deserialize, Default)]
+struct ChangeNames {
+    #[serde(rename = "SequenceNumber")]
+    sequence_number: Option<String>,
+    #[serde(rename = "Keys")]
+    keys: Option<Box<RawValue>>,
+}
+
 fn parse_record(raw: &RawValue) -> Result<EventRecord, Unreadable> {
     if let Ok(record) = serde_json::from_str::<EventRecord>(raw.get()) {
         return Ok(record);
     }
-    let mut unreadable = Unreadable {
+    let names: Names = serde_json::from_str(raw.get()).unwrap_or_default();
+    let change = names.dynamodb.unwrap_or_default();
+    let unreadable = Unreadable {
         position: 0,
-        sequence_number: None,
-        event_id: None,
-        keys: None,
+        sequence_number: change.sequence_number,
+        event_id: names.event_id,
+        keys: change.keys.map(|k| {
+            serde_json::from_str::<Value>(k.get())
+                .map_or_else(|_| k.get().to_owned(), |v| v.to_string())
+        }),
         reason: String::new(),
     };
     let mut value: Value = match serde_json::from_str(raw.get()) {
         Ok(v) => v,
         Err(e) => {
-            unreadable.reason = e.to_string();
-            return Err(unreadable);
+            return Err(Unreadable {
+                reason: e.to_string(),
+                ..unreadable
+            })
         }
     };
     let Some(obj) = value.as_object_mut() else {
-        unreadable.reason = "record is not a JSON object".into();
-        return Err(unreadable);
+        return Err(Unreadable {
+            reason: "record is not a JSON object".into(),
+            ..unreadable
+        });
     };
-    let change = obj.get("dynamodb");
-    unreadable.sequence_number = change
-        .and_then(|d| d.get("SequenceNumber"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    unreadable.keys = change.and_then(|d| d.get("Keys")).map(Value::to_string);
-    unreadable.event_id = obj
-        .get("eventID")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
 
     // Fields the typed model requires but that say nothing about the change itself: with
     // them defaulted the record is judged by its images and sequence number, which is all
@@ -344,6 +361,23 @@ mod tests {
         assert_eq!(u.sequence_number.as_deref(), Some("112"));
         assert_eq!(u.event_id.as_deref(), Some("ev112"));
         assert!(u.keys.as_deref().unwrap().contains("\"userid\""));
+    }
+
+    /// A number outside f64 (DynamoDB never sends one) makes the record unreadable even as a
+    /// `Value`; the report still names it, so an operator can find it in the table.
+    #[test]
+    fn a_record_no_reader_can_hold_is_still_named() {
+        let broken =
+            record("112")
+                .to_string()
+                .replacen("\"SizeBytes\":10", "\"SizeBytes\":1e999", 1);
+        assert!(broken.contains("1e999"), "{broken}");
+        let raw = RawValue::from_string(broken).unwrap();
+        let u = parse_record(&raw).unwrap_err();
+        assert_eq!(u.sequence_number.as_deref(), Some("112"));
+        assert_eq!(u.event_id.as_deref(), Some("ev112"));
+        assert!(u.keys.as_deref().unwrap().contains("\"userid\""));
+        assert!(u.reason.contains("number out of range"), "{}", u.reason);
     }
 
     #[test]

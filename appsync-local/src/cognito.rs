@@ -2,15 +2,15 @@
 //! held by moto's cognito-idp, and signing a user in there for a real RS256 token.
 //!
 //! moto signs every pool's tokens with one key pair (kid `dummy`) and serves each pool's JWKS
-//! at `/<pool id>/.well-known/jwks.json`; its USER_SRP_AUTH accepts any password (it does not
-//! check the SRP proof). `auth::jwt` therefore checks the issuer and the client as well as
-//! the signature. A pool of the same name already on moto (a stack restarted against a
+//! at `/<pool id>/.well-known/jwks.json`, so `auth::jwt` checks the issuer and the client as
+//! well as the signature. moto alone accepts any SRP proof; `scripts/moto_server.py` makes it
+//! check the proof against the user's password as Cognito does. A pool of the same name already on moto (a stack restarted against a
 //! running moto) is reused with its users.
 
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
-    MessageActionType, PasswordPolicyType, SchemaAttributeType, UserPoolMfaType,
-    UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
+    MessageActionType, PasswordPolicyType, PreventUserExistenceErrorTypes, SchemaAttributeType,
+    UserPoolMfaType, UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -19,7 +19,7 @@ use testkit::template::{Expr, Template, UserPool as PoolResource};
 use crate::locals::{Locals, LOCAL_REGION};
 
 /// The password `./dev token` gives the users it creates (it meets the template's password
-/// policy). Amplify's `signIn` may use it; moto's SRP accepts any password anyway.
+/// policy); Amplify's `signIn` signs in with it.
 pub const LOCAL_PASSWORD: &str = "Local-passw0rd-2026";
 
 /// The pool on moto, as the endpoint and `./dev token` use it.
@@ -148,6 +148,11 @@ pub async fn ensure_user_pool(
                     .user_pool_id(&id)
                     .client_name(&client_name)
                     .generate_secret(cp.generate_secret.unwrap_or(false))
+                    .set_prevent_user_existence_errors(
+                        cp.prevent_user_existence_errors
+                            .as_deref()
+                            .map(PreventUserExistenceErrorTypes::from),
+                    )
                     .set_explicit_auth_flows(Some(
                         cp.explicit_auth_flows
                             .iter()

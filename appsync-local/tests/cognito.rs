@@ -8,8 +8,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use appsync_local::cognito::{ensure_user_pool, sign_in};
+use appsync_local::cognito::{ensure_user_pool, sign_in, LOCAL_PASSWORD};
 use appsync_local::locals::Locals;
+use aws_cognito_srp::{SrpClient, User as SrpUser};
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
+use aws_sdk_cognitoidentityprovider::types::PreventUserExistenceErrorTypes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -128,6 +131,12 @@ async fn the_templates_pool_clients_and_group_are_on_moto() {
         .map(|f| f.as_str().to_string())
         .collect();
     assert_eq!(flows, ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]);
+    assert_eq!(
+        web.user_pool_client()
+            .unwrap()
+            .prevent_user_existence_errors(),
+        Some(&PreventUserExistenceErrorTypes::Enabled)
+    );
 
     // A stack started again on the same moto finds the pool instead of making another.
     let tables = BTreeMap::new();
@@ -295,62 +304,177 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
     stack.stop().await;
 }
 
+/// A user's SRP client, as Amplify is one: its own secret `a`, the pool's id and a password.
+fn srp_client(pool_id: &str, client: &str, username: &str, password: &str) -> SrpClient<SrpUser> {
+    SrpClient::new(SrpUser::new(pool_id, username, password), client, None)
+}
+
+/// Amplify's first step of USER_SRP_AUTH through `client`: the username and SRP_A.
+async fn start_srp(
+    idp: &aws_sdk_cognitoidentityprovider::Client,
+    client: &str,
+    srp: &SrpClient<SrpUser>,
+) -> Result<
+    aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput,
+    aws_sdk_cognitoidentityprovider::error::SdkError<
+        aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthError,
+    >,
+> {
+    let start = srp.get_auth_parameters();
+    idp.initiate_auth()
+        .client_id(client)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserSrpAuth)
+        .auth_parameters("USERNAME", start.username)
+        .auth_parameters("SRP_A", start.a)
+        .send()
+        .await
+}
+
 /// Amplify's sign-in (USER_SRP_AUTH through the web client) against moto, answered the way
-/// Amplify answers the PASSWORD_VERIFIER challenge: with the USER_ID_FOR_SRP moto gave, which
-/// is the user's sub (Cognito takes a sub wherever it takes a username; moto needs
-/// `scripts/moto_server.py` for that). moto does not check the SRP values, so they are
-/// placeholders here: this proves the flow Amplify runs reaches tokens, not the password.
+/// Amplify answers the PASSWORD_VERIFIER challenge: with the USER_ID_FOR_SRP it was given,
+/// which Cognito makes the username in a pool without username attributes (moto alone gives
+/// the sub, and its tokens then name the user by sub; `scripts/moto_server.py` fixes both).
+/// Cognito also takes the sub wherever it takes a username, so an answer naming the user by
+/// sub signs in too. The proof is real (a Cognito SRP client's), and checked: moto alone
+/// accepts any, `scripts/moto_server.py` verifies it against the user's password.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
-    use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
     let stack = stack(false).await;
     let alice = user(&stack, "alice", &[]).await;
     let pool = stack.user_pool.clone().unwrap();
     let web = pool.web_client().unwrap().id.clone();
     let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
-    let challenge = idp
-        .initiate_auth()
+    // One sign-in with `password`: the challenge's parameters, then what the answer naming the
+    // user by `answer_as` (given the challenge's USER_ID_FOR_SRP) gets.
+    let sign_in = |password: &'static str, answer_as: fn(&str, &str) -> String| {
+        let (idp, web, sub, pool_id) =
+            (idp.clone(), web.clone(), alice.sub.clone(), pool.id.clone());
+        async move {
+            let srp = srp_client(&pool_id, &web, "alice", password);
+            let challenge = start_srp(&idp, &web, &srp).await.unwrap();
+            assert_eq!(
+                challenge.challenge_name(),
+                Some(&ChallengeNameType::PasswordVerifier)
+            );
+            let params = challenge.challenge_parameters().unwrap().clone();
+            let proof = srp
+                .verify(
+                    &params["SECRET_BLOCK"],
+                    &params["USER_ID_FOR_SRP"],
+                    &params["SALT"],
+                    &params["SRP_B"],
+                )
+                .expect("the challenge's values are well formed");
+            let answer = idp
+                .respond_to_auth_challenge()
+                .client_id(&web)
+                .challenge_name(ChallengeNameType::PasswordVerifier)
+                .challenge_responses("USERNAME", answer_as(&params["USER_ID_FOR_SRP"], &sub))
+                .challenge_responses(
+                    "PASSWORD_CLAIM_SECRET_BLOCK",
+                    proof.password_claim_secret_block,
+                )
+                .challenge_responses("PASSWORD_CLAIM_SIGNATURE", proof.password_claim_signature)
+                .challenge_responses("TIMESTAMP", proof.timestamp)
+                .send()
+                .await;
+            (params, answer)
+        }
+    };
+    let tokens = |answer: Result<RespondToAuthChallengeOutput, _>| {
+        let answer: RespondToAuthChallengeOutput = answer.expect("the answer signs alice in");
+        let result = answer.authentication_result().expect("tokens");
+        (
+            result.access_token().unwrap().to_string(),
+            result.id_token().unwrap().to_string(),
+            result.refresh_token().unwrap().to_string(),
+        )
+    };
+
+    // A wrong password's proof is refused as Cognito refuses it.
+    let (_, wrong) = sign_in("Not-the-passw0rd", |given, _| given.to_string()).await;
+    let wrong = wrong.expect_err("a wrong password");
+    let wrong = wrong.as_service_error().unwrap();
+    assert_eq!(wrong.meta().code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        wrong.meta().message(),
+        Some("Incorrect username or password.")
+    );
+
+    let (params, answer) = sign_in(LOCAL_PASSWORD, |given, _| given.to_string()).await;
+    let (access, id, refresh) = tokens(answer);
+    assert_eq!(
+        params["USER_ID_FOR_SRP"], "alice",
+        "Cognito names the user by its username"
+    );
+    let (access_claims, id_claims) = (claims_of(&access), claims_of(&id));
+    assert_eq!(access_claims["client_id"], web.as_str());
+    assert_eq!(access_claims["sub"], alice.sub.as_str());
+    assert_eq!(access_claims["username"], "alice");
+    assert_eq!(id_claims["cognito:username"], "alice");
+
+    // The web client prevents user existence errors (template.yaml), so an unknown user is
+    // refused as a wrong password is, not with UserNotFoundException (moto needs
+    // `scripts/moto_server.py` for that).
+    let nobody = srp_client(&pool.id, &web, "nobody", LOCAL_PASSWORD);
+    let unknown = start_srp(&idp, &web, &nobody)
+        .await
+        .expect_err("an unknown user");
+    let unknown = unknown.as_service_error().unwrap();
+    assert_eq!(unknown.meta().code(), Some("NotAuthorizedException"));
+    assert_eq!(
+        unknown.meta().message(),
+        Some("Incorrect username or password.")
+    );
+
+    let (_, answer) = sign_in(LOCAL_PASSWORD, |_, sub| sub.to_string()).await;
+    let (by_sub, _, _) = tokens(answer);
+    assert_eq!(
+        claims_of(&by_sub)["sub"],
+        alice.sub.as_str(),
+        "found by sub"
+    );
+
+    // How Amplify refreshes (GetTokensFromRefreshToken, which moto needs
+    // `scripts/moto_server.py` for): new tokens for the same user, no new refresh token (the
+    // client does not rotate them).
+    let refreshed = idp
+        .get_tokens_from_refresh_token()
         .client_id(&web)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", "alice")
-        .auth_parameters("SRP_A", "0a1b2c")
+        .refresh_token(&refresh)
         .send()
         .await
-        .unwrap();
-    assert_eq!(
-        challenge.challenge_name(),
-        Some(&ChallengeNameType::PasswordVerifier)
-    );
-    let params = challenge.challenge_parameters().unwrap();
-    assert_eq!(
-        params["USER_ID_FOR_SRP"], alice.sub,
-        "moto names the user by sub"
-    );
-    let answer = idp
-        .respond_to_auth_challenge()
+        .expect("GetTokensFromRefreshToken");
+    let result = refreshed.authentication_result().expect("tokens");
+    let renewed = result.access_token().unwrap().to_string();
+    assert_ne!(renewed, access);
+    assert_eq!(claims_of(&renewed)["username"], "alice");
+    assert_eq!(claims_of(&renewed)["client_id"], web.as_str());
+    assert!(result.id_token().is_some());
+    assert!(result.refresh_token().is_none());
+    let revoked = idp
+        .get_tokens_from_refresh_token()
         .client_id(&web)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .challenge_responses("USERNAME", &params["USER_ID_FOR_SRP"])
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &params["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", "c2lnbmF0dXJl")
-        .challenge_responses("TIMESTAMP", "Mon Nov 30 09:00:00 UTC 2026")
+        .refresh_token("not-a-refresh-token")
         .send()
         .await
-        .expect("moto finds the user by sub");
-    let access = answer
-        .authentication_result()
-        .and_then(|r| r.access_token())
-        .expect("tokens")
-        .to_string();
-    assert_eq!(claims_of(&access)["client_id"], web.as_str());
-    // A token of the web client, as Amplify holds it: accepted by the endpoint.
-    let body = gql(
-        stack.addr,
-        &Credential::Token(access),
-        "{ listMyEvents { items { id } } }",
-        json!({}),
-    )
-    .await;
-    assert!(body.get("errors").is_none(), "{body}");
+        .expect_err("an unknown refresh token");
+    assert_eq!(
+        revoked.as_service_error().and_then(|e| e.meta().code()),
+        Some("NotAuthorizedException")
+    );
+
+    // Tokens of the web client, as Amplify holds them: accepted by the endpoint.
+    for token in [access, renewed] {
+        let body = gql(
+            stack.addr,
+            &Credential::Token(token),
+            "{ listMyEvents { items { id } } }",
+            json!({}),
+        )
+        .await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
     stack.stop().await;
 }

@@ -1,18 +1,18 @@
 // The seed front ends' calls, made with aws-amplify v6 exactly as the apps make them
-// (`generateClient()`, `client.graphql({ query: listRooms })`, the generated operations from
-// src/graphql/), against a local stack this file starts and stops.
+// (`Amplify.configure`, Amplify Auth's `signIn`, `generateClient()`, `client.graphql(...)` with
+// the generated operations from src/graphql/, subscriptions over wss://), against a local stack
+// this file starts and stops (`./dev up` on free ports).
 //
-// Not covered yet (each marked `todo` below, and TODO(...) where the code changes):
-// - sign-in: until the local stack holds a Cognito user pool (issue 11 item 2), a user is
-//   "signed in" by handing Amplify a `./dev token` through a token provider (support/amplify.ts);
-// - subscriptions: until the stack serves AppSync's real-time protocol (issue 11 item 1).
+// Run it through `npm test`: Node must trust the stack's CA from its start
+// (NODE_EXTRA_CA_CERTS, from `./dev ca`) and, on Node 20, be given a global WebSocket
+// (`--experimental-websocket`), as a browser has one.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 
-import { generateClient } from 'aws-amplify/api';
-import { decodeJWT, getCurrentUser } from 'aws-amplify/auth';
+import { ConnectionState, generateClient } from 'aws-amplify/api';
+import { fetchAuthSession, fetchUserAttributes, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
 
-import { createActivity, updateEvent } from '../src/graphql/mutations';
+import { createActivity, createRoom, updateEvent } from '../src/graphql/mutations';
 import {
   getEvent,
   getUserAggregate,
@@ -21,11 +21,14 @@ import {
   listMyEvents,
   listRooms,
 } from '../src/graphql/queries';
-import { LocalSession, configureAmplify } from './support/amplify';
-import { type DevStack, startDevStack } from './support/stack';
+import { onCreateActivity } from '../src/graphql/subscriptions';
+import { configureAmplify, signInAs, storage } from './support/amplify';
+import { ConnectionStates, Watched } from './support/realtime';
+import { type DevStack, LOCAL_PASSWORD, repoRoot, startDevStack } from './support/stack';
+import { claimsOf, signedByAnotherKey, signedByThePool, unsigned, withClaims } from './support/tokens';
 
 /** The GraphQL errors Amplify rejected with (it rejects with the whole result). */
-function graphqlErrors(e: unknown): { errorType?: string; message: string }[] {
+function graphqlErrors(e: unknown): { errorType?: string; message: string; originalError?: unknown }[] {
   const errors = (e as { errors?: unknown }).errors;
   assert.ok(Array.isArray(errors), `expected a GraphQL error result, got ${String(e)}`);
   return errors as { errorType?: string; message: string }[];
@@ -40,38 +43,152 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
   assert.fail('the call was expected to fail');
 }
 
+/**
+ * What an app sees when AppSync refuses a request's credentials: HTTP 401 with
+ * `x-amzn-ErrorType: UnauthorizedException`, which Amplify turns into an error named
+ * `UnauthorizedException` and reports as "Unauthorized" (not "Unknown error"), and no data.
+ */
+function assertUnauthorized(e: unknown, what: string): void {
+  const errors = graphqlErrors(e);
+  assert.equal(errors.length, 1, what);
+  const [error] = errors;
+  const original = error.originalError as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  assert.equal(error.message, 'Unauthorized', what);
+  assert.equal(original?.name, 'UnauthorizedException', what);
+  assert.equal(original?.$metadata?.httpStatusCode, 401, what);
+  assert.deepEqual((e as { data?: unknown }).data, {}, what);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const ISSUER_PREFIX = 'https://cognito-idp.us-east-1.amazonaws.com/';
 
 describe('seed apps through Amplify JS v6 against ./dev up', () => {
   let stack: DevStack;
-  const session = new LocalSession();
-  const tokens: Record<string, string> = {};
+  /** Each user's id in the pool (`sub`), from the token `./dev token` printed when creating it. */
+  const subs: Record<string, string> = {};
+  const watched: Watched<unknown>[] = [];
+  let states: ConnectionStates;
   // As the apps do: one client made when the module loads (it reads Amplify's configuration
   // per call), the default auth mode from the configuration (user pools).
   const client = generateClient();
 
+  /** Subscribes as the app does, and keeps the subscription to close it whatever happens. */
+  function subscribeToActivities(userid: string) {
+    const variables = { userid };
+    const w = new Watched(client.graphql({ query: onCreateActivity, variables }), onCreateActivity, variables);
+    watched.push(w as Watched<unknown>);
+    return w;
+  }
+
+  /**
+   * Unsubscribes what a test subscribed and waits (bounded) until Amplify has closed its
+   * socket, which it does a second after its last subscription goes: the next test starts
+   * with no connection, as an app does after a restart.
+   */
+  async function unsubscribeAll() {
+    for (const w of watched.splice(0)) w.close();
+    const open: string[] = [
+      ConnectionState.Connected,
+      ConnectionState.ConnectedPendingKeepAlive,
+      ConnectionState.ConnectedPendingNetwork,
+      ConnectionState.ConnectedPendingDisconnect,
+      ConnectionState.Connecting,
+    ];
+    const from = states.states.length - 1;
+    if (from >= 0 && open.includes(states.states[from])) {
+      assert.ok(await states.reach(ConnectionState.Disconnected, from, 5_000), states.states.join(' > '));
+    }
+  }
+
   before(async () => {
+    states = new ConnectionStates();
+    assert.equal(
+      typeof WebSocket,
+      'function',
+      'Amplify subscribes through a global WebSocket: run `npm test` (node --experimental-websocket on Node 20)',
+    );
+    assert.equal(
+      process.env.NODE_EXTRA_CA_CERTS,
+      `${repoRoot}/.local/tls/ca.pem`,
+      'Node trusts the local CA only if NODE_EXTRA_CA_CERTS names it when Node starts: run `npm test` (it sets it from ./dev ca)',
+    );
     const started = Date.now();
     stack = await startDevStack();
-    process.stderr.write(`local stack ready at ${stack.url} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    for (const name of ['alice', 'bob', 'carol']) tokens[name] = await stack.token(name);
-    configureAmplify(stack, session);
+    process.stderr.write(`local stack ready at ${stack.graphqlUrl} after ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    assert.equal(stack.caFile, process.env.NODE_EXTRA_CA_CERTS, "the stack's CA is the one Node trusts");
+    for (const name of ['alice', 'bob', 'carol']) subs[name] = claimsOf(await stack.createUser(name)).sub as string;
+    configureAmplify(stack);
   });
 
+  afterEach(unsubscribeAll);
+
   after(async () => {
+    for (const w of watched) w.close();
+    states?.close();
+    await signOut().catch(() => undefined);
     // stop() throws if any process of the stack is left.
     await stack?.stop();
   });
 
-  // TODO(cognito, issue 11 item 2): `await signIn({ username, password })` here.
-  async function signInAs(name: string): Promise<string> {
-    session.signInWithToken(tokens[name]);
-    const { userId } = await getCurrentUser();
-    return userId;
-  }
+  test('Amplify Auth signs in with SRP against the local user pool, and signs out', async () => {
+    await signOut();
+    const result = await signIn({ username: 'alice', password: LOCAL_PASSWORD });
+    assert.deepEqual(result, { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+
+    const user = await getCurrentUser();
+    assert.equal(user.userId, subs.alice, "the pool's id for alice");
+    assert.deepEqual(user.signInDetails, { loginId: 'alice', authFlowType: 'USER_SRP_AUTH' });
+
+    const { tokens } = await fetchAuthSession();
+    assert.ok(tokens?.idToken);
+    const access = tokens.accessToken.payload;
+    assert.equal(access.token_use, 'access');
+    assert.equal(access.iss, ISSUER_PREFIX + stack.userPoolId);
+    assert.equal(access.client_id, stack.userPoolClientId, 'issued to the web client');
+    assert.equal(access.sub, subs.alice);
+    const id = tokens.idToken.payload;
+    assert.equal(id.token_use, 'id');
+    assert.equal(id.aud, stack.userPoolClientId);
+    // Named as Cognito names the user of a pool without username attributes (moto alone would
+    // name it by its sub: scripts/moto_server.py).
+    assert.equal(id['cognito:username'], 'alice');
+    assert.equal(access.username, 'alice');
+    // The user's attributes, as an app reads them (GetUser with the access token).
+    assert.equal((await fetchUserAttributes()).email, 'alice@example.com');
+    // Kept where a browser app keeps them (localStorage).
+    assert.equal(storage.items.get(storage.keyOf('accessToken')), tokens.accessToken.toString());
+
+    // Signed in: the user's own data, with the default mode (user pools).
+    const mine = await client.graphql({ query: listMyEvents });
+    assert.ok(Array.isArray(mine.data.listMyEvents.items));
+
+    // What Amplify does when the access token nears its end (an hour): new tokens from the
+    // refresh token (REFRESH_TOKEN_AUTH), for the same user, accepted.
+    const refreshed = (await fetchAuthSession({ forceRefresh: true })).tokens;
+    assert.ok(refreshed);
+    assert.notEqual(refreshed.accessToken.toString(), tokens.accessToken.toString(), 'a new access token');
+    assert.equal(refreshed.accessToken.payload.sub, subs.alice);
+    assert.equal(refreshed.accessToken.payload.username, 'alice');
+    assert.equal(storage.items.get(storage.keyOf('accessToken')), refreshed.accessToken.toString());
+    const again = await client.graphql({ query: listMyEvents });
+    assert.deepEqual(again.data.listMyEvents.items, mine.data.listMyEvents.items);
+
+    await signOut();
+    assert.equal((await rejection(getCurrentUser()) as Error).name, 'UserUnAuthenticatedException');
+    assert.deepEqual(
+      [...storage.items.keys()].filter((k) => /\.(accessToken|idToken|refreshToken)$/.test(k)),
+      [],
+      'signing out forgets the tokens',
+    );
+    // Signed out, a user-pool call fails in the app itself, before any request: Amplify has no
+    // token to send.
+    const e = (await rejection(client.graphql({ query: listMyEvents }))) as Error;
+    assert.equal(e.name, 'NoValidAuthTokens', String(e));
+  });
 
   test('MUSSEL: the public reads the rooms and events with the API key', async () => {
-    session.signOut();
+    await signOut();
     const rooms = await client.graphql({ query: listRooms, authMode: 'apiKey' });
     assert.deepEqual(
       rooms.data.listRooms.items.map((r) => [r.id, r.name, r.capacity]),
@@ -92,8 +209,9 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
   });
 
   test('MUSSEL: book with updateEvent({ tickets: [...event.tickets, userId] }), then listMyEvents', async () => {
-    const userId = await signInAs('alice');
-    assert.equal(userId, decodeJWT(tokens.alice).payload.sub, "the user pool's id for alice");
+    await signInAs('alice');
+    const { userId } = await getCurrentUser();
+    assert.equal(userId, subs.alice);
     const events = (await client.graphql({ query: listEvents })).data.listEvents.items;
     const now = Date.now();
     const event = events.find((e) => Date.parse(e.event_datetime_start) > now && e.tickets_left > 0);
@@ -128,20 +246,20 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     assert.ok(event);
     assert.equal(pick(seenByCarol).id, event.id);
 
-    const bobId = await signInAs('bob');
+    await signInAs('bob');
     await client.graphql({
       query: updateEvent,
-      variables: { input: { id: event.id, tickets: [...event.tickets, bobId] } },
+      variables: { input: { id: event.id, tickets: [...event.tickets, subs.bob] } },
     });
-    const carolId = await signInAs('carol');
+    await signInAs('carol');
     const carolsView = pick(seenByCarol);
     const last = await client.graphql({
       query: updateEvent,
-      variables: { input: { id: carolsView.id, tickets: [...carolsView.tickets, carolId] } },
+      variables: { input: { id: carolsView.id, tickets: [...carolsView.tickets, subs.carol] } },
     });
-    assert.deepEqual(last.data.updateEvent.tickets, [carolId]);
+    assert.deepEqual(last.data.updateEvent.tickets, [subs.carol]);
 
-    session.signOut();
+    await signOut();
     const after = (await client.graphql({ query: getEvent, variables: { id: event.id }, authMode: 'apiKey' }))
       .data.getEvent;
     assert.ok(after);
@@ -170,10 +288,12 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     assert.match(badCategory[0].message, /allowed/);
   });
 
-  test("calorie tracker: createActivity, then the day's getUserAggregate once the aggregator ran", async () => {
-    const userId = await signInAs('alice');
-    // TODO(real-time, issue 11 item 1): subscribe to onCreateActivity({ userid: userId }) here
-    // and expect the activity within 2 s of the mutation's response.
+  test("calorie tracker: onCreateActivity delivers each createActivity within 2 s, then the day's aggregate", async () => {
+    await signInAs('alice');
+    const { userId } = await getCurrentUser();
+    const mine = subscribeToActivities(userId);
+    await mine.expect('ack', 15_000);
+
     const lunch = (
       await client.graphql({
         query: createActivity,
@@ -182,6 +302,9 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     ).data.createActivity;
     assert.equal(lunch.userid, userId);
     assert.equal(lunch.category, 'Food');
+    // Bounded at 2 s from the mutation's answer.
+    assert.deepEqual((await mine.expect('data', 2_000)).data, { onCreateActivity: lunch });
+
     const run = (
       await client.graphql({
         query: createActivity,
@@ -190,6 +313,8 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
         },
       })
     ).data.createActivity;
+    assert.deepEqual((await mine.expect('data', 2_000)).data, { onCreateActivity: run });
+    mine.close();
 
     const listed = (await client.graphql({ query: listActivities })).data.listActivities.items;
     assert.deepEqual(listed.map((a) => a.id).sort(), [lunch.id, run.id].sort());
@@ -217,30 +342,124 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     assert.equal(denied[0].errorType, 'Unauthorized');
   });
 
-  test('an expired token is refused with HTTP 401 and no data', async () => {
-    session.signInWithToken(expired(tokens.alice));
-    const e = await rejection(client.graphql({ query: listMyEvents }));
-    const [error] = graphqlErrors(e);
-    const status = (error as { originalError?: { $metadata?: { httpStatusCode?: number } } }).originalError?.$metadata
-      ?.httpStatusCode;
-    assert.equal(status, 401);
-    assert.deepEqual((e as { data?: unknown }).data, {});
+  test("a subscription to another user's activities is refused; Amplify drops the socket and resubscribes the rest", async () => {
+    await signInAs('carol');
+    const mine = subscribeToActivities(subs.carol);
+    await mine.expect('ack', 15_000);
+    const before = states.states.length;
+
+    const theirs = subscribeToActivities(subs.alice);
+    const refusal = graphqlErrors((await theirs.expect('error', 15_000)).error);
+    // Amplify's report: "Connection failed: " and the `error` message AppSync sent for that
+    // subscription, the resolver's refusal.
+    assert.equal(refusal.length, 1);
+    const prefix = 'Connection failed: ';
+    assert.ok(refusal[0].message.startsWith(prefix), refusal[0].message);
+    const sent = JSON.parse(refusal[0].message.slice(prefix.length)) as {
+      errors: { errorType: string; message: string; path: string[] }[];
+    };
+    assert.equal(sent.errors.length, 1);
+    assert.equal(sent.errors[0].errorType, 'Unauthorized');
+    assert.deepEqual(sent.errors[0].path, ['onCreateActivity']);
+    assert.match(sent.errors[0].message, /own/);
+
+    // Amplify takes an Unauthorized refusal for an expired session: it closes the whole
+    // socket (the user's other subscriptions with it) to reconnect with fresh tokens.
+    assert.ok(await states.reach(ConnectionState.ConnectionDisrupted, before, 5_000), states.states.join(' > '));
+    const drink = async (type: string, caloriesConsumed: number) =>
+      (await client.graphql({ query: createActivity, variables: { input: { category: 'Drink', type, caloriesConsumed } } }))
+        .data.createActivity;
+    const meanwhile = await drink('Tea', 5);
+
+    // About 5 s later (Amplify's reconnect delay) the subscriptions left start again; the
+    // refused one is not retried.
+    await mine.expect('ack', 15_000);
+    assert.ok(await states.reach(ConnectionState.Connected, before, 1_000), states.states.join(' > '));
+    const later = await drink('Juice', 90);
+    // What was created while the socket was down is lost, as on AppSync (no replay).
+    const next = await mine.expect('data', 2_000);
+    assert.deepEqual(next.data, { onCreateActivity: later }, `${meanwhile.id} (created while down) is not delivered`);
+    assert.equal(await theirs.next(0), undefined, 'nothing more for the refused subscription');
   });
 
-  // Amplify names the error from the `x-amzn-ErrorType` header AppSync sends with a 401
-  // (REFERENCE.md); the local stack sends only the body, so Amplify reports "Unknown error".
-  // Once it sends the header: `graphqlErrors(e)[0].message === 'Unauthorized'` above.
-  test.todo('an expired token is reported by Amplify as Unauthorized (x-amzn-ErrorType on the 401)');
-  test.todo('sign in with Amplify Auth against the local user pool (issue 11 item 2)');
-  test.todo('a forged token (alg none, another sub, cognito:groups Admin) is refused (issue 11 item 2)');
-  test.todo('onCreateActivity delivers a createActivity within 2 s (issue 11 item 1)');
-  test.todo("a subscription to another user's activities is refused (issue 11 item 1)");
-});
+  test('an expired token, signed by the pool, is refused and Amplify reports it Unauthorized', async () => {
+    await signInAs('alice');
+    const { tokens } = await fetchAuthSession();
+    const claims = { ...tokens!.accessToken.payload };
+    const now = Math.floor(Date.now() / 1000);
+    // The same claims and key, valid for ten more minutes: accepted (so only `exp` differs).
+    const valid = signedByThePool({ ...claims, iat: now - 60, exp: now + 600 });
+    const ok = await client.graphql({ query: listMyEvents, authToken: valid });
+    assert.ok(Array.isArray(ok.data.listMyEvents.items));
 
-/** The same token with `exp` a minute ago (its signature no longer matches; refused either way). */
-function expired(jwt: string): string {
-  const [header, payload, signature] = jwt.split('.');
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-  claims.exp = Math.floor(Date.now() / 1000) - 60;
-  return [header, Buffer.from(JSON.stringify(claims)).toString('base64url'), signature].join('.');
-}
+    const expired = signedByThePool({ ...claims, iat: now - 3_660, exp: now - 60 });
+    assertUnauthorized(await rejection(client.graphql({ query: listMyEvents, authToken: expired })), 'expired');
+  });
+
+  test('forged tokens are refused, nothing is written, and Amplify reports them Unauthorized', async () => {
+    await signInAs('alice');
+    const { tokens } = await fetchAuthSession();
+    const real = tokens!.accessToken.toString();
+    const claims = { ...tokens!.accessToken.payload };
+    const admin = { ...claims, 'cognito:groups': ['Admin'] };
+    const forgeries: Record<string, string> = {
+      'alg none, another user, Admin': unsigned({ ...admin, sub: subs.bob, username: 'bob' }),
+      'a real signature over claims with Admin added': withClaims(real, admin),
+      "signed by another key under the pool key's id": signedByAnotherKey(admin),
+      "the pool's key, another pool as issuer": signedByThePool({ ...admin, iss: `${ISSUER_PREFIX}us-east-1_Other` }),
+    };
+    for (const [what, token] of Object.entries(forgeries)) {
+      const e = await rejection(
+        client.graphql({ query: createRoom, variables: { input: { name: `Forged ${what}`, capacity: 10 } }, authToken: token }),
+      );
+      assertUnauthorized(e, what);
+    }
+    const rooms = (await client.graphql({ query: listRooms, authMode: 'apiKey' })).data.listRooms.items;
+    assert.deepEqual(
+      rooms.filter((r) => r.name.startsWith('Forged')),
+      [],
+      'no forged createRoom wrote anything',
+    );
+  });
+
+  test("a forged token in the app's own storage: its calls and its subscriptions are refused as unauthorized", async () => {
+    // A user edits what their browser stores: alg none, Admin. Amplify still believes it is
+    // signed in (the token is not expired), and sends the forgery.
+    await signInAs('bob');
+    const key = storage.keyOf('accessToken');
+    const claims = claimsOf(storage.items.get(key)!);
+    storage.items.set(key, unsigned({ ...claims, 'cognito:groups': ['Admin'] }));
+
+    assertUnauthorized(await rejection(client.graphql({ query: listMyEvents })), 'the query');
+
+    // The real-time handshake is refused (connection_error 401): Amplify does not retry it
+    // and fails the subscription with the error type AppSync sent.
+    const sub = subscribeToActivities(subs.bob);
+    const [error] = graphqlErrors((await sub.expect('error', 15_000)).error);
+    assert.equal(error.message, 'Connection failed: UnauthorizedException');
+    await signOut();
+  });
+
+  test("an unknown user's sign-in is refused as Cognito refuses it, without saying the user does not exist", async () => {
+    await signOut();
+    // The web client prevents user existence errors (template.yaml): the same error as a wrong
+    // password's, so a sign-in form cannot be used to find out who has an account.
+    const e = (await rejection(signIn({ username: 'nobody', password: LOCAL_PASSWORD }))) as Error;
+    assert.equal(e.name, 'NotAuthorizedException');
+    assert.equal(e.message, 'Incorrect username or password.');
+    assert.equal(((await rejection(getCurrentUser())) as Error).name, 'UserUnAuthenticatedException');
+  });
+
+  test("a wrong password's sign-in is refused, and the right one still signs in", async () => {
+    await signOut();
+    // Amplify proves the password with SRP; the local pool checks the proof against the
+    // user's password as Cognito does (scripts/moto_server.py), so the same error comes back.
+    const e = (await rejection(signIn({ username: 'alice', password: 'Not-the-passw0rd' }))) as Error;
+    assert.equal(e.name, 'NotAuthorizedException');
+    assert.equal(e.message, 'Incorrect username or password.');
+    assert.equal(((await rejection(getCurrentUser())) as Error).name, 'UserUnAuthenticatedException');
+    await signInAs('alice');
+    assert.equal((await getCurrentUser()).username, 'alice');
+    await signOut();
+  });
+});

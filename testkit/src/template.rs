@@ -865,6 +865,8 @@ pub struct UserPoolClientProperties {
     pub explicit_auth_flows: Vec<String>,
     #[serde(deserialize_with = "boolean")]
     pub generate_secret: Option<bool>,
+    #[serde(deserialize_with = "plain_opt")]
+    pub prevent_user_existence_errors: Option<String>,
 }
 
 pub type UserPoolGroup = Resource<UserPoolGroupProperties>;

@@ -7,6 +7,7 @@
 mod support;
 
 mod budget;
+mod chaos;
 mod fixtures;
 mod lifecycle;
 mod randomized;

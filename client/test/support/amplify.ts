@@ -1,63 +1,76 @@
-// Amplify JS v6 pointed at a local stack, configured the way an app configures it: from an
-// `amplify_outputs.json`-shaped object, Cognito user pools as the default mode and the API key
-// as an additional one.
+// Amplify JS v6 pointed at a local stack the way a seed app configures it: Cognito user pools
+// (the stack's pool on moto, through Amplify's custom `userPoolEndpoint`) as the default mode,
+// the API key for the public reads. Users sign in with Amplify Auth's own `signIn` (SRP).
 import { Amplify } from 'aws-amplify';
-import { type AuthTokens, type TokenProvider, decodeJWT } from 'aws-amplify/auth';
+import { signIn, signOut } from 'aws-amplify/auth';
+import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
+import type { KeyValueStorageInterface } from 'aws-amplify/utils';
 
-import type { DevStack } from './stack';
+import { LOCAL_PASSWORD, type StackState } from './stack';
 
-// TODO(cognito, issue 11 item 2): the pool and app client the local stack creates in moto's
-// cognito-idp. Until then tokens come from `./dev token` (issuer `.../us-east-1_LOCAL`,
-// audience `local`) and their signature is not checked.
-const LOCAL_USER_POOL_ID = 'us-east-1_LOCAL';
-const LOCAL_USER_POOL_CLIENT_ID = 'local';
+/**
+ * Where Amplify keeps the signed-in user's tokens: what `localStorage` is in a browser (Node
+ * has none; Amplify's default there keeps them in memory as this does). Tests read it, and
+ * edit it as a user can edit their own browser's storage.
+ */
+export class BrowserLikeStorage implements KeyValueStorageInterface {
+  readonly items = new Map<string, string>();
 
-/** What `amplify_outputs.json` would hold for the local stack. */
-export function localOutputs(stack: DevStack) {
+  async setItem(key: string, value: string): Promise<void> {
+    this.items.set(key, value);
+  }
+
+  async getItem(key: string): Promise<string | null> {
+    return this.items.get(key) ?? null;
+  }
+
+  async removeItem(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+
+  async clear(): Promise<void> {
+    this.items.clear();
+  }
+
+  /** The key of the signed-in user's stored token of this kind (`accessToken`, `clockDrift`, ...). */
+  keyOf(kind: string): string {
+    const keys = [...this.items.keys()].filter((k) => k.startsWith('CognitoIdentityServiceProvider.') && k.endsWith(`.${kind}`));
+    if (keys.length !== 1) throw new Error(`expected one stored ${kind}, found ${JSON.stringify(keys)}`);
+    return keys[0];
+  }
+}
+
+export const storage = new BrowserLikeStorage();
+
+/** The configuration the README gives front ends, with the running stack's values. */
+export function amplifyConfig(stack: StackState) {
   return {
-    version: '1.4',
-    auth: {
-      aws_region: 'us-east-1',
-      user_pool_id: LOCAL_USER_POOL_ID,
-      user_pool_client_id: LOCAL_USER_POOL_CLIENT_ID,
+    Auth: {
+      Cognito: {
+        userPoolId: stack.userPoolId,
+        userPoolClientId: stack.userPoolClientId,
+        userPoolEndpoint: stack.userPoolEndpoint,
+      },
     },
-    data: {
-      url: stack.url,
-      aws_region: 'us-east-1',
-      api_key: stack.apiKey,
-      default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
-      authorization_types: ['API_KEY'],
+    API: {
+      GraphQL: {
+        endpoint: stack.graphqlUrl,
+        region: 'us-east-1',
+        defaultAuthMode: 'userPool' as const,
+        apiKey: stack.apiKey,
+      },
     },
   };
 }
 
-/**
- * Who is signed in, for Amplify's `userPool` mode: a token provider (Amplify's documented hook
- * for bringing your own tokens) that hands Amplify the token of the user the test "signed in".
- * Amplify then sends it in `Authorization` and `getCurrentUser()` reads the user from it, as
- * after a real sign-in.
- *
- * TODO(cognito, issue 11 item 2): replace with Amplify Auth's own `signIn({ username,
- * password })` against the local user pool (`userPoolEndpoint`), dropping this provider.
- */
-export class LocalSession implements TokenProvider {
-  private tokens: AuthTokens | null = null;
-
-  signInWithToken(jwt: string): void {
-    const token = decodeJWT(jwt);
-    // Amplify sends the access token; `./dev token` makes one token for both roles.
-    this.tokens = { accessToken: token, idToken: token };
-  }
-
-  signOut(): void {
-    this.tokens = null;
-  }
-
-  async getTokens(): Promise<AuthTokens | null> {
-    return this.tokens;
-  }
+export function configureAmplify(stack: StackState): void {
+  Amplify.configure(amplifyConfig(stack));
+  cognitoUserPoolsTokenProvider.setKeyValueStorage(storage);
 }
 
-export function configureAmplify(stack: DevStack, session: LocalSession): void {
-  Amplify.configure(localOutputs(stack), { Auth: { tokenProvider: session } });
+/** Signs out whoever is signed in, then signs NAME in with its password, as a sign-in form does. */
+export async function signInAs(name: string): Promise<void> {
+  await signOut();
+  const { isSignedIn, nextStep } = await signIn({ username: name, password: LOCAL_PASSWORD });
+  if (!isSignedIn) throw new Error(`${name} is not signed in: next step ${JSON.stringify(nextStep)}`);
 }

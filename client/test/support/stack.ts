@@ -1,7 +1,10 @@
-// A local stack of our own for a test file: `./dev up` (moto, tables, seed data, the GraphQL
-// endpoint, the stream poller) on free ports, driven only through the repository's scripts.
-// Every wait is bounded, and stopping it leaves no process behind, whatever the test did.
+// A local stack of our own for a test file: `./dev up` (moto, tables, seed data, the user pool,
+// the GraphQL and real-time endpoint, the stream poller) on free ports, driven only through the
+// repository's scripts. What a front end needs to reach it is read from the state file the
+// stack writes while it runs. Every wait is bounded, and stopping it leaves no process behind,
+// whatever the test did.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +12,8 @@ import { promisify } from 'node:util';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The API key the local stack accepts (README: "Running locally"). */
-export const LOCAL_API_KEY = process.env.LOCAL_API_KEY ?? 'da2-local0000000000000000000000';
+/** The password `./dev token` gives the users it creates (README: "User pool"). */
+export const LOCAL_PASSWORD = 'Local-passw0rd-2026';
 
 // `./dev up` builds the stack's binary first: seconds after `cargo test` built it (as in
 // scripts/test), minutes from a cold target directory.
@@ -18,16 +21,65 @@ const START_TIMEOUT_MS = Number(process.env.LOCAL_STACK_START_TIMEOUT_S ?? 420) 
 const STOP_TIMEOUT_MS = 20_000;
 const LOG_LIMIT = 64 * 1024;
 
-export interface DevStack {
+/** What the running stack wrote to `.local/stack-<GRAPHQL_PORT>.env` (README: "Running locally"). */
+export interface StackState {
   /** The GraphQL endpoint, e.g. http://127.0.0.1:4123/graphql. */
-  readonly url: string;
+  readonly graphqlUrl: string;
+  /** Where Amplify opens its real-time connection: wss://127.0.0.1:4123/graphql/realtime. */
+  readonly realtimeUrl: string;
   readonly apiKey: string;
+  /** The template's user pool, on moto's cognito-idp. */
+  readonly userPoolId: string;
+  /** The pool's `web` app client (SRP), the one a front end signs in with. */
+  readonly userPoolClientId: string;
+  /** moto, as Amplify's custom user-pool endpoint. */
+  readonly userPoolEndpoint: string;
+  /** The local CA that signs the wss:// certificate. */
+  readonly caFile: string;
+}
+
+export interface DevStack extends StackState {
   /** The stack's own output so far (the last 64 KiB), for failure messages. */
   log(): string;
-  /** A user-pool token for NAME from `./dev token NAME [GROUP...]`. */
-  token(name: string, ...groups: string[]): Promise<string>;
+  /**
+   * `GRAPHQL_PORT=<port> ./dev token NAME [GROUP...]`: creates NAME in the pool on first use
+   * (password {@link LOCAL_PASSWORD}), makes its groups exactly GROUPs; resolves to the access
+   * token it printed.
+   */
+  createUser(name: string, ...groups: string[]): Promise<string>;
   /** Stops the stack and everything it started; resolves once no process of it is left. */
   stop(): Promise<void>;
+}
+
+/** The state file's `export NAME=value` lines; only complete lines (it may be mid-write). */
+function readState(path: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return {};
+  }
+  const vars: Record<string, string> = {};
+  for (const line of text.split('\n').slice(0, -1)) {
+    const m = /^export ([A-Z_]+)=(.*)$/.exec(line);
+    if (m) vars[m[1]] = m[2];
+  }
+  return vars;
+}
+
+/** The state a front end needs, once the file holds all of it for the stack at `url`. */
+function stackState(vars: Record<string, string>, url: string): StackState | undefined {
+  const state = {
+    graphqlUrl: vars.GRAPHQL_URL,
+    realtimeUrl: vars.GRAPHQL_REALTIME_URL,
+    apiKey: vars.API_KEY,
+    userPoolId: vars.USER_POOL_ID,
+    userPoolClientId: vars.USER_POOL_CLIENT_ID,
+    userPoolEndpoint: vars.USER_POOL_ENDPOINT,
+    caFile: vars.TLS_CA_FILE,
+  };
+  if (state.graphqlUrl !== url || Object.values(state).some((v) => !v)) return undefined;
+  return state;
 }
 
 async function freePort(): Promise<number> {
@@ -68,6 +120,7 @@ export async function startDevStack(): Promise<DevStack> {
   let motoPort = await freePort();
   while (motoPort === graphqlPort) motoPort = await freePort();
   const url = `http://127.0.0.1:${graphqlPort}/graphql`;
+  const statePath = resolve(repoRoot, '.local', `stack-${graphqlPort}.env`);
 
   // Its own process group: `./dev up` and moto, cargo and the stack binary it starts can then
   // be found, and killed as a last resort, by the group's id.
@@ -79,6 +132,9 @@ export async function startDevStack(): Promise<DevStack> {
       ...process.env,
       GRAPHQL_PORT: String(graphqlPort),
       MOTO_PORT: String(motoPort),
+      // Where it writes what a front end needs (its default for this port, whatever the
+      // caller's environment says).
+      STACK_STATE: statePath,
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
   });
@@ -134,27 +190,23 @@ export async function startDevStack(): Promise<DevStack> {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
       if (groupAlive(pgid)) throw new Error(`the local stack's processes (group ${pgid}) did not stop`);
+      // The stack removes it on a clean stop; not after a kill.
+      rmSync(statePath, { force: true });
     })());
 
-  const stack: DevStack = {
-    url,
-    apiKey: LOCAL_API_KEY,
-    log: () => output,
-    async token(name, ...groups) {
-      // TODO(cognito, issue 11 item 2): a real user-pool token; the test then signs in with
-      // Amplify Auth instead of handing Amplify this one.
-      const { stdout } = await promisify(execFile)(resolve(repoRoot, 'dev'), ['token', name, ...groups], {
-        cwd: repoRoot,
-        timeout: 120_000,
-      });
-      const token = stdout.trim().split('\n').pop() ?? '';
-      if (token.split('.').length !== 3) throw new Error(`./dev token ${name} printed no JWT: ${stdout}`);
-      return token;
-    },
-    stop,
+  const createUser = async (name: string, ...groups: string[]) => {
+    const { stdout } = await promisify(execFile)(resolve(repoRoot, 'dev'), ['token', name, ...groups], {
+      cwd: repoRoot,
+      env: { ...process.env, GRAPHQL_PORT: String(graphqlPort), STACK_STATE: statePath },
+      timeout: 120_000,
+    });
+    const token = stdout.trim().split('\n').pop() ?? '';
+    if (token.split('.').length !== 3) throw new Error(`./dev token ${name} printed no JWT: ${stdout}`);
+    return token;
   };
 
-  // Ready once the seeded rooms can be read with the API key.
+  // Ready once the seeded rooms can be read with the API key and the state file names the
+  // user pool.
   const deadline = Date.now() + START_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -163,13 +215,15 @@ export async function startDevStack(): Promise<DevStack> {
       throw new Error(`./dev up exited (${JSON.stringify(exit)}) before it served ${url}:\n${output}`);
     }
     try {
+      const state = stackState(readState(statePath), url);
+      if (!state) throw new Error(`${statePath} does not name the stack's user pool yet`);
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': LOCAL_API_KEY },
+        headers: { 'content-type': 'application/json', 'x-api-key': state.apiKey },
         body: JSON.stringify({ query: '{ listRooms { items { id } } }' }),
         signal: AbortSignal.timeout(5_000),
       });
-      if (response.ok) return stack;
+      if (response.ok) return { ...state, log: () => output, createUser, stop };
       last = `HTTP ${response.status}: ${await response.text()}`;
     } catch (e) {
       last = String(e);
