@@ -47,7 +47,7 @@ pub fn run(data: &[u8]) {
 fn one(event: Value, data: &[u8]) -> Result<(), resolvers::AppError> {
     let identity = event.get("identity").cloned().unwrap_or(Value::Null);
     match resolvers::prepare(event) {
-        Ok((caller, _op, _source)) => {
+        Ok((caller, _op, _source, _wants)) => {
             if let Some(user) = caller.user_id() {
                 // The verified identity names the user; nothing else may.
                 assert_eq!(

@@ -6,14 +6,16 @@
 //! of the system can hold: times in the stored fixed-width UTC form that read back to
 //! themselves (and, for an activity of a known category, that the aggregator counts), an
 //! event that ends after it starts and lasts at most `MAX_EVENT_MINUTES` with consistent
-//! counts (`Event::sound`), trimmed text within its bounds, ids without `#`, a room capacity
+//! counts (`Event::sound`; a new total never below what is sold), trimmed text within its bounds, ids without `#`, a room capacity
 //! in range, a ticket change within `MAX_TICKET_CHANGES`.
 
 use std::collections::BTreeSet;
 
 use model::time::{format_timestamp, parse_timestamp};
 use resolvers::domain::event::{self as event, Event, MAX_EVENT_MINUTES};
-use resolvers::domain::{activity, room, validate_id, MAX_DESCRIPTION_LEN, MAX_NAME_LEN};
+use resolvers::domain::{
+    activity, inventory, room, validate_id, MAX_DESCRIPTION_LEN, MAX_NAME_LEN,
+};
 use resolvers::router::{MutationField, Operation};
 use resolvers::{AppError, AppResult};
 use serde_json::Value;
@@ -22,13 +24,15 @@ use crate::{assert_clean_message, text};
 
 /// The capacity of the room a created event is checked against.
 const ROOM_CAPACITY: i64 = 100;
+/// Tickets sold of the current event an update is checked against (60 in all).
+const SOLD: i64 = 5;
 
 pub fn run(data: &[u8]) {
     let Some(raw) = text(data) else { return };
     let Ok(payload) = serde_json::from_str::<Value>(raw) else {
         return;
     };
-    let Ok((caller, Operation::Mutation(field), _)) = resolvers::prepare(payload) else {
+    let Ok((caller, Operation::Mutation(field), _, _)) = resolvers::prepare(payload) else {
         return;
     };
     let user = caller.user_id().unwrap_or("fuzz-user");
@@ -39,8 +43,9 @@ pub fn run(data: &[u8]) {
             if let Some(e) = check(raw, event::new_event(i.input, "e1".into(), user, name)) {
                 assert_event(&e);
                 assert_eq!(
-                    e.tickets_left, e.total_tickets,
-                    "a new event has every ticket"
+                    e.shards,
+                    inventory::shards_for(e.total_tickets),
+                    "a new event has the counters its tickets need"
                 );
                 assert_eq!((e.version, e.owner_id.as_str()), (0, user));
             }
@@ -50,12 +55,16 @@ pub fn run(data: &[u8]) {
         }
         MutationField::UpdateEvent(i) => {
             let current = current_event();
-            if let Some((next, changed)) = check(raw, event::apply_update(&current, &i.input)) {
+            if let Some((next, changed)) = check(raw, event::apply_update(&current, SOLD, &i.input))
+            {
                 assert_event(&next);
-                assert_eq!(
-                    next.tickets_sold().expect("sound"),
-                    current.tickets_sold().expect("sound"),
-                    "an edit never sells or returns tickets"
+                assert!(
+                    next.total_tickets >= SOLD,
+                    "an edit never goes below what is sold: {next:?}"
+                );
+                assert!(
+                    next.shards >= current.shards,
+                    "counters are never removed: {next:?}"
                 );
                 assert_eq!(changed.is_empty(), next == current, "{changed:?}");
                 if !event::touches_room(&current, &next) {
@@ -148,7 +157,6 @@ fn check<T>(input: &str, result: AppResult<T>) -> Option<T> {
 fn current_event() -> Event {
     Event {
         id: "e1".into(),
-        kind: event::EVENT_KIND.into(),
         name: "Rust on AWS Lambda".into(),
         description: None,
         event_owner: "alice".into(),
@@ -159,7 +167,7 @@ fn current_event() -> Event {
         event_datetime_end: "2030-01-15T12:00:00.000Z".into(),
         event_duration: 120,
         total_tickets: 60,
-        tickets_left: 55,
+        shards: 1,
         version: 3,
     }
 }
