@@ -23,9 +23,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, PutRequest, TransactWriteItem, WriteRequest};
 use resolvers::config::Db;
 use resolvers::domain::event::Event;
-use resolvers::domain::inventory::{shards_for, split, Counter};
-use resolvers::domain::listing::REPLICAS;
-use resolvers::domain::plan::Write;
+use resolvers::domain::inventory::{counters_holding, shards_for};
+use resolvers::domain::plan::{self, Write};
 use resolvers::domain::ticket::Ticket;
 use resolvers::error::AppResult;
 use resolvers::store::write::transact_item;
@@ -111,36 +110,17 @@ async fn event(
     let read_version = event.version;
     event.shards = shards;
     event.version = read_version + 1;
-    let mut counters: Vec<Counter> = split(event.total_tickets - sold, shards)
-        .into_iter()
-        .enumerate()
-        .map(|(k, left)| {
-            Counter::new(
-                &event.id,
-                k as i64,
-                left,
-                &event.event_datetime_end,
-                &event.owner_id,
-            )
-        })
-        .collect();
-    counters[0].shards = Some(shards);
-    let bucket = resolvers::domain::listing::Listed::of(&event).bucket;
+    let counters = counters_holding(
+        &event.id,
+        shards,
+        event.total_tickets - sold,
+        &event.event_datetime_end,
+        &event.owner_id,
+    );
     let writes = counters
         .into_iter()
         .map(Write::PutCounter)
-        .chain((0..REPLICAS).flat_map(|replica| {
-            [
-                Write::PutListing {
-                    event: event.clone(),
-                    replica,
-                },
-                Write::PutDirectory {
-                    bucket: bucket.clone(),
-                    replica,
-                },
-            ]
-        }));
+        .chain(plan::list(&event));
     let mut items = vec![put_event(db, &event, read_version)?];
     for w in writes {
         items.push(transact_item(&db.tables, &w)?);

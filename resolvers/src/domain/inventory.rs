@@ -77,13 +77,23 @@ pub fn split(total: i64, n: i64) -> Vec<i64> {
 
 /// The counters of a new event of `total` tickets.
 pub fn counters_for(event_id: &str, total: i64, ends_at: &str, owner_id: &str) -> Vec<Counter> {
-    let n = shards_for(total);
-    let mut counters: Vec<Counter> = split(total, n)
+    counters_holding(event_id, shards_for(total), total, ends_at, owner_id)
+}
+
+/// `n` counters holding `left` unsold tickets between them (counter 0 records `n`).
+pub fn counters_holding(
+    event_id: &str,
+    n: i64,
+    left: i64,
+    ends_at: &str,
+    owner_id: &str,
+) -> Vec<Counter> {
+    let mut counters: Vec<Counter> = split(left, n)
         .into_iter()
         .enumerate()
         .map(|(k, left)| Counter::new(event_id, k as i64, left, ends_at, owner_id))
         .collect();
-    counters[0].shards = Some(n);
+    counters[0].shards = Some(n.max(1));
     counters
 }
 

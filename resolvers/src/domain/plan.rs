@@ -196,7 +196,7 @@ impl Outcome {
 }
 
 /// The event's listing entries and its month in the directory, in every replica.
-fn list(event: &Event) -> impl Iterator<Item = Write> + '_ {
+pub fn list(event: &Event) -> impl Iterator<Item = Write> + '_ {
     let bucket = Listed::of(event).bucket;
     (0..REPLICAS).flat_map(move |replica| {
         [

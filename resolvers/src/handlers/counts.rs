@@ -34,6 +34,11 @@ pub async fn listed(app: &App, events: Vec<Event>, wants: Wants) -> AppResult<Ve
         app.cache.keep_counts(&read);
         left.extend(read);
     }
+    with_left(events, &left)
+}
+
+/// The events with the tickets left on their counters.
+fn with_left(events: Vec<Event>, left: &HashMap<String, i64>) -> AppResult<Vec<EventOut>> {
     events
         .into_iter()
         .map(|e| {
@@ -55,13 +60,7 @@ pub async fn outs(
     }
     let shards: Vec<(String, i64)> = events.iter().map(|e| (e.id.clone(), e.shards)).collect();
     let left: HashMap<String, i64> = inventory::left_of(&app.db, &shards, read).await?;
-    events
-        .into_iter()
-        .map(|e| {
-            let l = *left.get(&e.id).ok_or_else(|| without_inventory(&e.id))?;
-            EventOut::new(e, Some(l))
-        })
-        .collect()
+    with_left(events, &left)
 }
 
 /// One event, strongly consistent, with its counts if wanted.
