@@ -284,33 +284,15 @@ async fn old_layout_in_new_layout_out_exact_and_idempotent() {
         "Conflict",
         "a migrated holder holds their ticket"
     );
-    call(
-        &app,
-        "Mutation",
-        "bookTicket",
-        json!({ "event_id": "big" }),
-        "new",
-    )
-    .await
-    .unwrap();
-    call(
-        &app,
-        "Mutation",
-        "cancelTicket",
-        json!({ "event_id": "big" }),
-        "u002",
-    )
-    .await
-    .unwrap();
-    call(
-        &app,
-        "Mutation",
-        "cancelTicket",
-        json!({ "event_id": "full" }),
-        "u003",
-    )
-    .await
-    .unwrap();
+    for (field, event, who) in [
+        ("bookTicket", "big", "new"),
+        ("cancelTicket", "big", "u002"),
+        ("cancelTicket", "full", "u003"),
+    ] {
+        call(&app, "Mutation", field, json!({ "event_id": event }), who)
+            .await
+            .unwrap_or_else(|e| panic!("{field} {event} by {who}: {e}"));
+    }
     assert_eq!(get("big").await["tickets_left"], 560);
     assert_eq!(get("full").await["tickets_left"], 1);
 }
