@@ -8,7 +8,10 @@
 //! - for `READ_CACHE_TTL_MS` (0: not at all), the public list's pages and the events'
 //!   ticket counts they show: 5,000 pages a second show the same popular events, and their
 //!   counters must not all be read 5,000 times a second (BENCHMARKS.md, issue 9). A page
-//!   or a count is then up to that old; everything else reads fresh.
+//!   or a count is then up to that old; everything else reads fresh;
+//! - for [`CATEGORIES_TTL_MS`], the activity categories: reference data that every user's
+//!   `createActivity` checks, all in one partition key, written only when an operator loads
+//!   them (README), so a container reads them at most once a minute instead of once a call.
 //!
 //! The clock is injectable so the capacity benchmark can run containers in simulated time.
 //! A leaf: `config` holds one per `App`.
@@ -18,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
+use crate::domain::activity::Category;
 use crate::domain::event::Event;
 use crate::paging::PageKey;
 
@@ -25,6 +29,9 @@ use crate::paging::PageKey;
 pub const SHARDS_TTL_MS: u64 = 60_000;
 /// How long a container remembers an event it saw sold out.
 pub const SOLD_OUT_MS: u64 = 1_000;
+/// How long a container trusts the activity categories it read (an operator's new category
+/// is accepted everywhere within this).
+pub const CATEGORIES_TTL_MS: u64 = 60_000;
 /// Entries a map holds before it is emptied (events are many; one container sees few).
 const CAPACITY: usize = 4_096;
 
@@ -73,6 +80,7 @@ struct Maps {
     sold_out: HashMap<String, u64>,
     pages: HashMap<String, (u64, CachedPage)>,
     counts: HashMap<String, (u64, i64)>,
+    categories: Option<(u64, Arc<Vec<Category>>)>,
 }
 
 fn insert<V>(map: &mut HashMap<String, V>, key: &str, value: V) {
@@ -152,6 +160,19 @@ impl Cache {
         self.maps.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The activity categories, if read within [`CATEGORIES_TTL_MS`].
+    pub fn categories(&self) -> Option<Arc<Vec<Category>>> {
+        let now = self.clock.now_ms();
+        let maps = self.maps();
+        let (at, categories) = maps.categories.as_ref()?;
+        (now.saturating_sub(*at) < CATEGORIES_TTL_MS).then(|| categories.clone())
+    }
+
+    pub fn keep_categories(&self, categories: Arc<Vec<Category>>) {
+        let now = self.clock.now_ms();
+        self.maps().categories = Some((now, categories));
+    }
+
     /// The event's number of counters, if this container learned it recently.
     pub fn shards(&self, event_id: &str) -> Option<i64> {
         let now = self.clock.now_ms();
@@ -204,6 +225,21 @@ mod tests {
         let off = Cache::new(clock, 0);
         off.keep_page("k", Arc::new((vec![], None)));
         assert!(off.page("k").is_none(), "a TTL of 0 keeps nothing");
+    }
+
+    #[test]
+    fn categories_are_kept_for_a_minute() {
+        let clock = Clock::manual();
+        let cache = Cache::new(clock.clone(), 0);
+        assert!(cache.categories().is_none());
+        cache.keep_categories(Arc::new(vec![]));
+        clock.set_ms(CATEGORIES_TTL_MS - 1);
+        assert!(
+            cache.categories().is_some(),
+            "kept whatever READ_CACHE_TTL_MS says"
+        );
+        clock.set_ms(CATEGORIES_TTL_MS);
+        assert!(cache.categories().is_none(), "expired");
     }
 
     #[test]

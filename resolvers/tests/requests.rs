@@ -317,3 +317,35 @@ async fn a_page_of_room_bookings_is_one_call_and_a_query_per_room() {
         [("Query".to_string(), 4)].into_iter().collect()
     );
 }
+
+/// The categories every `createActivity` checks live in one partition key: a container reads
+/// them once (one Query) and then keeps them a minute, so each activity afterwards is its one
+/// PutItem, and users do not meet in the categories' partition.
+#[tokio::test]
+async fn activities_read_the_categories_once_per_container() {
+    let env = support::seeded().await;
+    for (i, who) in ["u", "v", "w"].into_iter().enumerate() {
+        let input = json!({ "input": { "category": "Food", "type": "Lunch", "caloriesConsumed": 100 + i } });
+        env.mutate("createActivity", input, user(who))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        env.counter.snapshot(),
+        [("Query".to_string(), 1), ("PutItem".to_string(), 3)]
+            .into_iter()
+            .collect()
+    );
+    // What it refuses still names what is allowed, from the same memory.
+    env.counter.reset();
+    let refused = env
+        .mutate(
+            "createActivity",
+            json!({ "input": { "category": "Naps", "type": "Lunch", "caloriesConsumed": 1 } }),
+            user("u"),
+        )
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("allowed: "), "{refused}");
+    assert_eq!(env.counter.total(), 0);
+}

@@ -2,12 +2,14 @@
 //! keyed by the identity's user id, and an argument naming another user is refused
 //! (`authz::require_self`).
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::connection;
-use crate::config::{App, Db};
+use crate::config::App;
 use crate::domain::activity::{
-    apply_update, check_type, new_activity, CreateActivityInput, UpdateActivityInput,
+    apply_update, check_type, new_activity, Category, CreateActivityInput, UpdateActivityInput,
 };
 use crate::domain::authz::{may_subscribe, require_self, require_user};
 use crate::domain::caller::Caller;
@@ -16,18 +18,27 @@ use crate::error::{AppError, AppResult};
 use crate::output::{ActivityOut, CategoryOut, Connection};
 use crate::store::{activities, categories};
 
-async fn check_category(db: &Db, category: &str, activity_type: &str) -> AppResult<()> {
-    match categories::get(db, category).await? {
-        Some(c) => check_type(&c, activity_type),
+/// Every category, from the container's memory when it read them within a minute
+/// (`cache::CATEGORIES_TTL_MS`): they live in one partition key, and reading them on every
+/// call would send every user's `createActivity` through it.
+async fn all_categories(app: &App) -> AppResult<Arc<Vec<Category>>> {
+    if let Some(known) = app.cache.categories() {
+        return Ok(known);
+    }
+    let known = Arc::new(categories::list(&app.db).await?);
+    app.cache.keep_categories(known.clone());
+    Ok(known)
+}
+
+async fn check_category(app: &App, category: &str, activity_type: &str) -> AppResult<()> {
+    let known = all_categories(app).await?;
+    match known.iter().find(|c| c.category == category) {
+        Some(c) => check_type(c, activity_type),
         None => {
-            let known: Vec<String> = categories::list(db)
-                .await?
-                .into_iter()
-                .map(|c| c.category)
-                .collect();
+            let names: Vec<&str> = known.iter().map(|c| c.category.as_str()).collect();
             Err(AppError::validation(format!(
                 "category {category:?} does not exist; allowed: {}",
-                known.join(", ")
+                names.join(", ")
             )))
         }
     }
@@ -40,7 +51,7 @@ pub async fn create(
 ) -> AppResult<ActivityOut> {
     let user = require_user(caller)?;
     let activity = new_activity(input, user, uuid::Uuid::new_v4().to_string(), &time::now())?;
-    check_category(&app.db, &activity.category, &activity.activity_type).await?;
+    check_category(app, &activity.category, &activity.activity_type).await?;
     activities::create(&app.db, &activity).await?;
     Ok(activity)
 }
@@ -59,7 +70,7 @@ pub async fn update(
         return Ok(current);
     }
     if (&next.category, &next.activity_type) != (&current.category, &current.activity_type) {
-        check_category(&app.db, &next.category, &next.activity_type).await?;
+        check_category(app, &next.category, &next.activity_type).await?;
     }
     activities::replace(&app.db, &current, &next).await
 }
@@ -109,9 +120,10 @@ pub async fn list(
 }
 
 pub async fn list_categories(app: &App) -> AppResult<Vec<CategoryOut>> {
-    Ok(categories::list(&app.db)
+    Ok(all_categories(app)
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(CategoryOut::from)
         .collect())
 }

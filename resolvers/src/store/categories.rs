@@ -1,15 +1,10 @@
-//! The activity categories table: reference data in one partition, read only.
+//! The activity categories table: reference data in one partition, read only, and only as a
+//! whole (a container keeps it a minute: `cache`).
 
-use super::{key, query_all, s, Read};
+use super::{query_all, s};
 use crate::config::Db;
 use crate::domain::activity::{Category, CATEGORY_PK};
 use crate::error::AppResult;
-
-pub async fn get(db: &Db, category: &str) -> AppResult<Option<Category>> {
-    let key = key(&[("pk", CATEGORY_PK), ("category", category)]);
-    db.get(&db.tables.activity_categories, key, Read::Eventual)
-        .await
-}
 
 pub async fn list(db: &Db) -> AppResult<Vec<Category>> {
     let query = db
