@@ -5,8 +5,9 @@
 //!   read first); it only grows, and a booking that decides SoldOut reads the real number;
 //! - that an event was just seen sold out (the next bookings in this container read its
 //!   counters instead of trying a write that would fail);
-//! - for `READ_CACHE_TTL_MS` (0: not at all), the public list's pages and the events'
-//!   ticket counts they show: 5,000 pages a second show the same popular events, and their
+//! - for `READ_CACHE_TTL_MS` (0: not at all), the public lists' pages (events and rooms: the
+//!   rooms' list is one partition key of the `byKind` index) and the events' ticket counts
+//!   they show: 5,000 pages a second show the same popular events, and their
 //!   counters must not all be read 5,000 times a second (BENCHMARKS.md, issue 9). A page
 //!   or a count is then up to that old; everything else reads fresh;
 //! - for [`CATEGORIES_TTL_MS`], the activity categories: reference data that every user's
@@ -23,6 +24,7 @@ use std::time::Instant;
 
 use crate::domain::activity::Category;
 use crate::domain::event::Event;
+use crate::domain::room::Room;
 use crate::paging::PageKey;
 
 /// How long a container trusts an event's number of counters.
@@ -73,12 +75,15 @@ impl Clock {
 
 /// A cached page of the public list: its events and where the next page starts.
 pub type CachedPage = Arc<(Vec<Event>, Option<PageKey>)>;
+/// A cached page of the rooms' list.
+pub type CachedRooms = Arc<(Vec<Room>, Option<PageKey>)>;
 
 #[derive(Debug, Default)]
 struct Maps {
     shards: HashMap<String, (u64, i64)>,
     sold_out: HashMap<String, u64>,
     pages: HashMap<String, (u64, CachedPage)>,
+    rooms: HashMap<String, (u64, CachedRooms)>,
     counts: HashMap<String, (u64, i64)>,
     categories: Option<(u64, Arc<Vec<Category>>)>,
 }
@@ -131,6 +136,20 @@ impl Cache {
         if self.ttl_ms > 0 {
             let now = self.clock.now_ms();
             insert(&mut self.maps().pages, key, (now, page));
+        }
+    }
+
+    /// A page of the rooms' list, if one read within the TTL.
+    pub fn rooms(&self, key: &str) -> Option<CachedRooms> {
+        let maps = self.maps();
+        let (at, page) = maps.rooms.get(key)?;
+        self.fresh(*at).then(|| page.clone())
+    }
+
+    pub fn keep_rooms(&self, key: &str, page: CachedRooms) {
+        if self.ttl_ms > 0 {
+            let now = self.clock.now_ms();
+            insert(&mut self.maps().rooms, key, (now, page));
         }
     }
 
@@ -215,12 +234,15 @@ mod tests {
         let clock = Clock::manual();
         let cache = Cache::new(clock.clone(), 1000);
         cache.keep_page("UPCOMING|20|", Arc::new((vec![], None)));
+        cache.keep_rooms("20|", Arc::new((vec![], None)));
         cache.keep_counts(&HashMap::from([("e".to_string(), 7)]));
         clock.set_ms(999);
         assert!(cache.page("UPCOMING|20|").is_some());
+        assert!(cache.rooms("20|").is_some());
         assert_eq!(cache.counts(&["e".into(), "f".into()]).get("e"), Some(&7));
         clock.set_ms(1000);
         assert!(cache.page("UPCOMING|20|").is_none());
+        assert!(cache.rooms("20|").is_none());
         assert!(cache.counts(&["e".into()]).is_empty());
         let off = Cache::new(clock, 0);
         off.keep_page("k", Arc::new((vec![], None)));

@@ -200,7 +200,7 @@ async fn bookings_write_only_the_ticket_and_one_counter() {
 }
 
 #[tokio::test]
-async fn a_container_keeps_a_page_for_its_ttl() {
+async fn a_container_keeps_public_pages_for_its_ttl() {
     let env = support::empty().await;
     env.create_room("r", 100).await;
     env.create_event("org", "e", "r", &at(2, 10), 60, 10)
@@ -240,21 +240,30 @@ async fn a_container_keeps_a_page_for_its_ttl() {
             devtools::appsync_event("Query", "listEvents", json!({}), anonymous(), Value::Null);
         resolvers::handle(&app, ev).await.unwrap()
     };
+    let rooms = |app: App| async move {
+        let ev = devtools::appsync_event("Query", "listRooms", json!({}), anonymous(), Value::Null);
+        let page = resolvers::handle(&app, ev).await.unwrap();
+        page["items"].as_array().unwrap().len()
+    };
     let first = page(app.clone()).await;
     assert_eq!(first["items"][0]["tickets_left"], 10);
+    assert_eq!(rooms(app.clone()).await, 1);
     env.mutate("bookTicket", json!({ "event_id": "e" }), user("a"))
         .await
         .unwrap();
+    env.create_room("r2", 50).await;
     env.counter.reset();
     clock.set_ms(999);
     let cached = page(app.clone()).await;
+    assert_eq!(rooms(app.clone()).await, 1, "the rooms' list as read");
     assert_eq!(env.counter.total(), 0, "served from the container's memory");
     assert_eq!(
         cached["items"][0]["tickets_left"], 10,
         "up to a second stale"
     );
     clock.set_ms(1000);
-    let fresh = page(app).await;
+    let fresh = page(app.clone()).await;
     assert!(env.counter.total() > 0);
     assert_eq!(fresh["items"][0]["tickets_left"], 9);
+    assert_eq!(rooms(app).await, 2, "read again after the TTL");
 }

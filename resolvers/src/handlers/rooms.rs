@@ -1,5 +1,7 @@
 //! Rooms: public reads, admin-only changes.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use futures::StreamExt;
 use serde::Deserialize;
@@ -14,12 +16,28 @@ use crate::domain::room::{validate_capacity, CreateRoomInput, Room, UpdateRoomIn
 use crate::domain::{page_limit, required_text, time, MAX_NAME_LEN};
 use crate::error::{AppError, AppResult};
 use crate::output::{to_value, BookingOut, Connection, RoomOut};
-use crate::store::{bookings, rooms};
+use crate::store::{bookings, rooms, Page};
 
 pub async fn list(app: &App, args: PageArgs) -> AppResult<Connection<RoomOut>> {
     let context = "listRooms";
     let start = app.tokens.open_opt(context, args.next_token.as_deref())?;
-    let page = rooms::list(&app.db, page_limit(args.limit)?, start).await?;
+    let limit = page_limit(args.limit)?;
+    // Public and the same for every caller, all under one partition key of `byKind`: kept by
+    // this container for READ_CACHE_TTL_MS, as the events' list is.
+    let key = format!("{limit}|{}", args.next_token.as_deref().unwrap_or_default());
+    let page = match app.cache.rooms(&key) {
+        Some(page) => page,
+        None => {
+            let read = rooms::list(&app.db, limit, start).await?;
+            let page = Arc::new((read.items, read.next));
+            app.cache.keep_rooms(&key, page.clone());
+            page
+        }
+    };
+    let page = Page {
+        items: page.0.clone(),
+        next: page.1.clone(),
+    };
     connection(app, context, page, |r| Ok(RoomOut::from(r)))
 }
 
