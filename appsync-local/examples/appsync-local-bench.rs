@@ -119,22 +119,31 @@ async fn latency(addr: SocketAddr, who: &Credential, query: &str, n: usize) -> V
     out
 }
 
+/// The local stack's start-up time and query latency, as BENCHMARKS.md reports them.
+#[derive(clap::Parser)]
+struct Args {
+    /// Starts of the stack to time.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Sequential queries to time on the last start.
+    #[arg(long, default_value_t = 1000)]
+    queries: usize,
+    /// The repository to run `./dev up` in.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/.."))]
+    root: String,
+    /// Start a release build of the stack.
+    #[arg(long)]
+    release: bool,
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let runs: usize = value("--runs").and_then(|v| v.parse().ok()).unwrap_or(3);
-    let queries: usize = value("--queries")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
-    let release = args.iter().any(|a| a == "--release");
-    let root =
-        value("--root").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/..").to_string());
+    let Args {
+        runs,
+        queries,
+        root,
+        release,
+    } = clap::Parser::parse();
     let key = Credential::ApiKey(appsync_local::LOCAL_API_KEY.to_string());
 
     let mut firsts = Vec::new();

@@ -139,23 +139,23 @@ async fn run(stack: &Stack, subscriptions: usize, mutations: usize) -> Figures {
     f
 }
 
+/// Subscription delivery after a mutation, as BENCHMARKS.md reports it.
+#[derive(clap::Parser)]
+struct Args {
+    /// Mutations to time (after 10 not counted).
+    #[arg(long, default_value_t = 200)]
+    mutations: usize,
+    /// Numbers of open subscriptions to measure with, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1,100")]
+    subscriptions: Vec<usize>,
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let mutations: usize = value("--mutations")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let counts: Vec<usize> = value("--subscriptions")
-        .unwrap_or_else(|| "1,100".into())
-        .split(',')
-        .filter_map(|v| v.parse().ok())
-        .collect();
+    let Args {
+        mutations,
+        subscriptions: counts,
+    } = clap::Parser::parse();
     let mut config = StackConfig::new(
         std::env::var("MOTO_ENDPOINT").expect("MOTO_ENDPOINT: run under scripts/moto"),
     );
