@@ -4,42 +4,51 @@
 //!           [--max-events N]
 //! AWS credentials, region and endpoint come from the usual AWS environment.
 
-use std::collections::HashMap;
-
+use clap::Parser;
 use resolvers::config::{Db, Tables};
 
-const USAGE: &str = "usage: migrate --old-tickets NAME --events NAME --inventory NAME \
-                     --listing NAME --tickets NAME [--max-events N]";
-
-fn fail(msg: &str) -> ! {
-    eprintln!("migrate: {msg}\n{USAGE}");
-    std::process::exit(2)
+#[derive(Parser)]
+#[command(
+    name = "migrate",
+    about = "Moves a deployed stack's events and tickets to issue 9's layout"
+)]
+struct Args {
+    /// The tickets table of the stack before the deploy (its `TicketsTableName` output then).
+    #[arg(long)]
+    old_tickets: String,
+    #[arg(long)]
+    events: String,
+    #[arg(long)]
+    inventory: String,
+    #[arg(long)]
+    listing: String,
+    /// The tickets table the deploy created.
+    #[arg(long)]
+    tickets: String,
+    /// Moves at most this many events, then stops (run again to go on).
+    #[arg(long)]
+    max_events: Option<usize>,
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut flags = HashMap::new();
-    for pair in args.chunks(2) {
-        match pair {
-            [k, v] if k.starts_with("--") => {
-                flags.insert(k.trim_start_matches("--").to_string(), v.clone());
-            }
-            _ => fail(&format!("unexpected arguments {pair:?}")),
-        }
+    let args = Args::parse();
+    if args.old_tickets == args.tickets {
+        use clap::CommandFactory;
+        Args::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--old-tickets and --tickets name the same table",
+            )
+            .exit();
     }
-    let mut take = |k: &str| {
-        flags
-            .remove(k)
-            .unwrap_or_else(|| fail(&format!("--{k} is required")))
-    };
-    let old_tickets = take("old-tickets");
+    let (old_tickets, max_events) = (args.old_tickets, args.max_events);
     // Only these four tables are read or written; the others are never named.
     let tables = Tables {
-        events: take("events"),
-        inventory: take("inventory"),
-        listing: take("listing"),
-        tickets: take("tickets"),
+        events: args.events,
+        inventory: args.inventory,
+        listing: args.listing,
+        tickets: args.tickets,
         rooms: String::new(),
         room_bookings: String::new(),
         activities: String::new(),
@@ -47,16 +56,6 @@ async fn main() {
         users: String::new(),
         user_aggregates: String::new(),
     };
-    let max_events = flags.remove("max-events").map(|v| {
-        v.parse::<usize>()
-            .unwrap_or_else(|_| fail("--max-events takes a whole number"))
-    });
-    if let Some(k) = flags.keys().next() {
-        fail(&format!("unknown flag --{k}"));
-    }
-    if old_tickets == tables.tickets {
-        fail("--old-tickets and --tickets name the same table");
-    }
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let db = Db {
         client: aws_sdk_dynamodb::Client::new(&config),
