@@ -78,21 +78,48 @@ pub type CachedPage = Arc<(Vec<Event>, Option<PageKey>)>;
 /// A cached page of the rooms' list.
 pub type CachedRooms = Arc<(Vec<Room>, Option<PageKey>)>;
 
-#[derive(Debug, Default)]
-struct Maps {
-    shards: HashMap<String, (u64, i64)>,
-    sold_out: HashMap<String, u64>,
-    pages: HashMap<String, (u64, CachedPage)>,
-    rooms: HashMap<String, (u64, CachedRooms)>,
-    counts: HashMap<String, (u64, i64)>,
-    categories: Option<(u64, Arc<Vec<Category>>)>,
+/// Values by key, each with when it was kept; emptied whole when full (events are many, one
+/// container sees few, and nothing here is needed for correctness).
+#[derive(Debug)]
+struct Timed<V> {
+    entries: HashMap<String, (u64, V)>,
 }
 
-fn insert<V>(map: &mut HashMap<String, V>, key: &str, value: V) {
-    if map.len() >= CAPACITY && !map.contains_key(key) {
-        map.clear();
+impl<V> Default for Timed<V> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+        }
     }
-    map.insert(key.to_string(), value);
+}
+
+impl<V: Clone> Timed<V> {
+    /// The value kept under `key` less than `ttl_ms` before `now`.
+    fn get(&self, key: &str, now: u64, ttl_ms: u64) -> Option<V> {
+        let (at, value) = self.entries.get(key)?;
+        (now.saturating_sub(*at) < ttl_ms).then(|| value.clone())
+    }
+
+    fn keep(&mut self, key: &str, now: u64, value: V) {
+        if self.entries.len() >= CAPACITY && !self.entries.contains_key(key) {
+            self.entries.clear();
+        }
+        self.entries.insert(key.to_string(), (now, value));
+    }
+
+    fn forget(&mut self, key: &str) {
+        self.entries.remove(key);
+    }
+}
+
+#[derive(Debug, Default)]
+struct Maps {
+    shards: Timed<i64>,
+    sold_out: Timed<()>,
+    pages: Timed<CachedPage>,
+    rooms: Timed<CachedRooms>,
+    counts: Timed<i64>,
+    categories: Timed<Arc<Vec<Category>>>,
 }
 
 /// One container's memory (shared by the clones of its `App`).
@@ -121,106 +148,88 @@ impl Cache {
         self.ttl_ms
     }
 
-    fn fresh(&self, at: u64) -> bool {
-        self.clock.now_ms().saturating_sub(at) < self.ttl_ms
-    }
-
-    /// A page of the public list, if one read within the TTL.
-    pub fn page(&self, key: &str) -> Option<CachedPage> {
-        let maps = self.maps();
-        let (at, page) = maps.pages.get(key)?;
-        self.fresh(*at).then(|| page.clone())
-    }
-
-    pub fn keep_page(&self, key: &str, page: CachedPage) {
-        if self.ttl_ms > 0 {
-            let now = self.clock.now_ms();
-            insert(&mut self.maps().pages, key, (now, page));
-        }
-    }
-
-    /// A page of the rooms' list, if one read within the TTL.
-    pub fn rooms(&self, key: &str) -> Option<CachedRooms> {
-        let maps = self.maps();
-        let (at, page) = maps.rooms.get(key)?;
-        self.fresh(*at).then(|| page.clone())
-    }
-
-    pub fn keep_rooms(&self, key: &str, page: CachedRooms) {
-        if self.ttl_ms > 0 {
-            let now = self.clock.now_ms();
-            insert(&mut self.maps().rooms, key, (now, page));
-        }
-    }
-
-    /// The tickets left of the events read within the TTL.
-    pub fn counts(&self, ids: &[String]) -> HashMap<String, i64> {
-        let maps = self.maps();
-        ids.iter()
-            .filter_map(|id| {
-                let (at, left) = maps.counts.get(id)?;
-                self.fresh(*at).then(|| (id.clone(), *left))
-            })
-            .collect()
-    }
-
-    pub fn keep_counts(&self, counts: &HashMap<String, i64>) {
-        if self.ttl_ms > 0 {
-            let now = self.clock.now_ms();
-            let mut maps = self.maps();
-            for (id, left) in counts {
-                insert(&mut maps.counts, id, (now, *left));
-            }
-        }
-    }
-
     fn maps(&self) -> std::sync::MutexGuard<'_, Maps> {
         // A panic elsewhere while holding the lock leaves plain data behind: keep using it.
         self.maps.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A page of the public list, if one read within the TTL.
+    pub fn page(&self, key: &str) -> Option<CachedPage> {
+        self.maps().pages.get(key, self.clock.now_ms(), self.ttl_ms)
+    }
+
+    pub fn keep_page(&self, key: &str, page: CachedPage) {
+        if self.ttl_ms > 0 {
+            self.maps().pages.keep(key, self.clock.now_ms(), page);
+        }
+    }
+
+    /// A page of the rooms' list, if one read within the TTL.
+    pub fn rooms(&self, key: &str) -> Option<CachedRooms> {
+        self.maps().rooms.get(key, self.clock.now_ms(), self.ttl_ms)
+    }
+
+    pub fn keep_rooms(&self, key: &str, page: CachedRooms) {
+        if self.ttl_ms > 0 {
+            self.maps().rooms.keep(key, self.clock.now_ms(), page);
+        }
+    }
+
+    /// The tickets left of the events read within the TTL.
+    pub fn counts(&self, ids: &[String]) -> HashMap<String, i64> {
+        let (now, maps) = (self.clock.now_ms(), self.maps());
+        ids.iter()
+            .filter_map(|id| Some((id.clone(), maps.counts.get(id, now, self.ttl_ms)?)))
+            .collect()
+    }
+
+    pub fn keep_counts(&self, counts: &HashMap<String, i64>) {
+        if self.ttl_ms > 0 {
+            let (now, mut maps) = (self.clock.now_ms(), self.maps());
+            for (id, left) in counts {
+                maps.counts.keep(id, now, *left);
+            }
+        }
+    }
+
     /// The activity categories, if read within [`CATEGORIES_TTL_MS`].
     pub fn categories(&self) -> Option<Arc<Vec<Category>>> {
-        let now = self.clock.now_ms();
-        let maps = self.maps();
-        let (at, categories) = maps.categories.as_ref()?;
-        (now.saturating_sub(*at) < CATEGORIES_TTL_MS).then(|| categories.clone())
+        self.maps()
+            .categories
+            .get("", self.clock.now_ms(), CATEGORIES_TTL_MS)
     }
 
     pub fn keep_categories(&self, categories: Arc<Vec<Category>>) {
-        let now = self.clock.now_ms();
-        self.maps().categories = Some((now, categories));
+        self.maps()
+            .categories
+            .keep("", self.clock.now_ms(), categories);
     }
 
     /// The event's number of counters, if this container learned it recently.
     pub fn shards(&self, event_id: &str) -> Option<i64> {
-        let now = self.clock.now_ms();
-        let maps = self.maps();
-        let (at, n) = maps.shards.get(event_id)?;
-        (now.saturating_sub(*at) < SHARDS_TTL_MS).then_some(*n)
+        self.maps()
+            .shards
+            .get(event_id, self.clock.now_ms(), SHARDS_TTL_MS)
     }
 
     pub fn learn_shards(&self, event_id: &str, n: i64) {
-        let now = self.clock.now_ms();
-        insert(&mut self.maps().shards, event_id, (now, n));
+        self.maps().shards.keep(event_id, self.clock.now_ms(), n);
     }
 
     /// Whether this container saw the event sold out within [`SOLD_OUT_MS`].
     pub fn seen_sold_out(&self, event_id: &str) -> bool {
-        let now = self.clock.now_ms();
         self.maps()
             .sold_out
-            .get(event_id)
-            .is_some_and(|at| now.saturating_sub(*at) < SOLD_OUT_MS)
+            .get(event_id, self.clock.now_ms(), SOLD_OUT_MS)
+            .is_some()
     }
 
     pub fn saw_sold_out(&self, event_id: &str, yes: bool) {
-        let now = self.clock.now_ms();
-        let mut maps = self.maps();
+        let (now, mut maps) = (self.clock.now_ms(), self.maps());
         if yes {
-            insert(&mut maps.sold_out, event_id, now);
+            maps.sold_out.keep(event_id, now, ());
         } else {
-            maps.sold_out.remove(event_id);
+            maps.sold_out.forget(event_id);
         }
     }
 }
