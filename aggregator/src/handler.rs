@@ -3,7 +3,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
@@ -11,7 +10,6 @@ use tracing::{debug, error, info, warn};
 
 use crate::batch::{self, Prepared};
 use crate::error::Error;
-use crate::event::Batch;
 use crate::plan::Transaction;
 use crate::seq::SequenceNumber;
 use crate::store::{Applied, Store};
@@ -148,10 +146,6 @@ impl Aggregator {
         let prepared =
             batch::prepare(raw).inspect_err(|e| error!(error = %e, "unusable payload"))?;
         Ok(self.run(prepared).await)
-    }
-
-    pub async fn handle_event(&self, event: Event) -> Outcome {
-        self.run(batch::prepare_batch(Batch::from(event))).await
     }
 
     async fn run(&self, prepared: Prepared) -> Outcome {

@@ -14,7 +14,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
-use testkit::template::{Expr, Template, UserPool as PoolResource};
+use stack_template::{Expr, Template, UserPool as PoolResource};
 
 use crate::locals::{Locals, LOCAL_REGION};
 

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::invoke::{FunctionError, Invoker};
 use crate::locals::Locals;
-use testkit::template::{Function, Template};
+use stack_template::{Function, Template};
 
 /// The local value of `PAGE_TOKEN_SECRET` (AWS resolves it from Secrets Manager).
 pub const LOCAL_PAGE_TOKEN_SECRET: &str = "local-development-secret-not-for-production";

@@ -16,7 +16,7 @@
 //!   in-process), [`stream`] (the event source mapping), and [`cognito`] (the API's user pool
 //!   on moto's cognito-idp).
 //! * Plain types every layer may use: [`caller`], [`response`], [`locals`] (template values
-//!   evaluated locally). template.yaml is read through `testkit::template`, the project's one
+//!   evaluated locally). template.yaml is read through `stack_template`, the project's one
 //!   model of it.
 
 pub mod answer;

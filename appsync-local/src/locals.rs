@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use testkit::template::{env_var_for, Expr};
+use stack_template::{env_var_for, Expr};
 
 /// The region every local client and token uses (moto's default, and the issuer's region).
 pub const LOCAL_REGION: &str = "us-east-1";
@@ -17,7 +17,7 @@ pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
 pub struct Locals<'a> {
     /// `AWS::StackName`: the stack's table prefix (`local` for `./dev up`).
     pub stack_name: &'a str,
-    /// env var -> local table name, as `testkit::tables` returns them.
+    /// env var -> local table name, as `stack_template::tables` returns them.
     pub tables: &'a BTreeMap<String, String>,
 }
 

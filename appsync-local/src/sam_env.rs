@@ -5,7 +5,7 @@
 //! declares `AWS_ENDPOINT_URL` (absent on AWS).
 
 use serde_json::{Map, Value};
-use testkit::template::Template;
+use stack_template::Template;
 
 use crate::functions::environment;
 use crate::locals::Locals;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_smithy_types::error::display::DisplayErrorContext;
-use testkit::template::Template;
+use stack_template::Template;
 
 #[derive(Debug, Clone, Default)]
 pub struct SetupReport {
@@ -69,7 +69,7 @@ pub async fn ensure_tables(
         report.reused_tables = true;
         wanted
     } else if present == 0 {
-        testkit::tables::create_tables_of(db, template, prefix).await
+        stack_template::tables::create_tables_of(db, template, prefix).await
     } else {
         return Err(format!(
             "moto has only some of the {prefix}-* tables ({present} of {}); use another --prefix or restart moto",

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use testkit::template::{env_var_for, Template};
+use stack_template::{env_var_for, Template};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tracing::info;
@@ -68,7 +68,7 @@ impl StackConfig {
             api_key: LOCAL_API_KEY.into(),
             page_token_secret: LOCAL_PAGE_TOKEN_SECRET.into(),
             schema_path: root.join("schema.graphql"),
-            template_path: testkit::template::template_path(),
+            template_path: stack_template::template_path(),
             streams: true,
             poll_interval: Duration::from_millis(250),
             wait_for_moto: Duration::ZERO,
@@ -126,7 +126,7 @@ impl Stack {
 
         let template = Template::read(&config.template_path).map_err(|e| e.to_string())?;
         let api = Api::load(&config.schema_path, &template)?;
-        let sdk = testkit::sdk_config_at(&config.moto_endpoint).await;
+        let sdk = stack_template::tables::sdk_config_at(&config.moto_endpoint).await;
         let db = aws_sdk_dynamodb::Client::new(&sdk);
         wait_for(&config.moto_endpoint, config.wait_for_moto).await?;
         let (tables, setup) = ensure_tables(

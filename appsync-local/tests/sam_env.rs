@@ -103,7 +103,8 @@ import json, sys, types
 from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.commands.local.lib.local_lambda import LocalLambdaRunner
-stacks, _ = SamLocalStackProvider.get_stacks("template.yaml")
+# Fn::ForEach read as samconfig.toml has `sam local invoke` read it.
+stacks, _ = SamLocalStackProvider.get_stacks("template.yaml", language_extensions_enabled=True)
 functions = SamFunctionProvider(stacks)
 runner = types.SimpleNamespace(env_vars_values=json.load(open(sys.argv[1])),
                                get_aws_creds=lambda: {}, is_debugging=lambda: False)

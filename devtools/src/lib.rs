@@ -2,8 +2,6 @@
 //! tests: the resolvers' `App` over local tables, the Cognito identity AppSync hands a
 //! resolver, AppSync events, and seed data.
 
-pub mod capacity;
-pub mod migrate;
 pub mod seed;
 
 use std::collections::BTreeMap;
@@ -12,7 +10,7 @@ use resolvers::appsync::identity::parse_groups;
 use resolvers::App;
 use serde_json::{json, Map, Value};
 
-/// An `App` over the given table names (env var -> table name, as `testkit::create_tables`
+/// An `App` over the given table names (env var -> table name, as `stack_template::tables::create_tables`
 /// returns them), through the resolvers' one constructor.
 pub fn app(db: aws_sdk_dynamodb::Client, tables: &BTreeMap<String, String>, secret: &str) -> App {
     let lookup = |k: &str| match k {

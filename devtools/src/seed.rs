@@ -1,4 +1,4 @@
-//! Loads seed 000's mock data (fixtures/seed/mussel.json) through the resolvers handler, as
+//! Loads the mock rooms and events (fixtures/seed/mussel.json) through the resolvers handler, as
 //! an admin would, so seeded data obeys the same rules as everything else. Event days are
 //! relative to today, as in the seed app: the data never goes stale.
 
@@ -99,7 +99,7 @@ struct SeedCategory {
     types: Vec<String>,
 }
 
-/// Seed 001's activity categories. No GraphQL operation writes categories: they are
+/// The activity categories (fixtures/seed/activity-categories.json). No GraphQL operation writes categories: they are
 /// reference data, put straight into the table.
 pub async fn load_categories(app: &App, path: &Path) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;

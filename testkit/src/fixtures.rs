@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// The AppSync fixtures in an order in which each one succeeds against tables holding seed
-/// 000's rooms and events and seed 001's categories (`devtools::seed`): rooms before the
+/// The AppSync fixtures in an order in which each one succeeds against tables holding the
+/// seed rooms, events and categories (`devtools::seed`): rooms before the
 /// events that use them, a booking before the calls that read it, deletions last.
 pub const APPSYNC_IN_ORDER: &[&str] = &[
     "query-listRooms.json",

@@ -1,39 +1,25 @@
 //! Support for the integration tests: they run against a real moto server started by
-//! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client; and the typed
-//! model of `template.yaml` that tests, tools and the local stack read.
+//! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client, with the tables
+//! the typed model of `template.yaml` (`stack_template`, re-exported as `template`) declares.
 
 pub mod capacity;
 pub mod counter;
 pub mod faults;
 pub mod fixtures;
 pub mod stream;
-pub mod tables;
-pub mod template;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_dynamodb::config::Credentials;
+use aws_config::SdkConfig;
 
 pub use counter::{Access, RequestCounter};
 pub use faults::{Fault, Faults};
-pub use tables::{create_tables, TableDef};
-pub use template::Template;
+pub use stack_template::tables::{self, create_tables, sdk_config_at, TableDef};
+pub use stack_template::{self as template, Template};
 
 /// The moto server the test scripts started.
 pub fn endpoint() -> String {
     std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
         panic!("MOTO_ENDPOINT is not set: run the tests through ./scripts/test (it starts moto)")
     })
-}
-
-/// An SDK configuration for a local DynamoDB endpoint (moto) with throw-away credentials:
-/// the one place tests, tools and the local stack build it.
-pub async fn sdk_config_at(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
-        .endpoint_url(endpoint)
-        .load()
-        .await
 }
 
 /// [`sdk_config_at`] the moto server the test scripts started.

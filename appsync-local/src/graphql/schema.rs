@@ -10,7 +10,7 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 
 use super::scalars;
-use testkit::template::{Function, Template};
+use stack_template::{Function, Template};
 
 /// A Direct Lambda resolver as the template declares it.
 #[derive(Debug, Clone)]

@@ -1,9 +1,9 @@
 //! An event source mapping as Lambda applies it: what template.yaml sets (read through
-//! `testkit::template`), and Lambda's defaults for what it leaves out.
+//! `stack_template`), and Lambda's defaults for what it leaves out.
 
 use std::time::Duration;
 
-use testkit::template::{EventSourceMapping, Function, Template};
+use stack_template::{EventSourceMapping, Function, Template};
 
 #[derive(Debug, Clone)]
 pub struct StreamMapping {

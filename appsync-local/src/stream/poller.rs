@@ -239,7 +239,7 @@ impl Poller {
             .records_read
             .fetch_add(records.len() as u64, Ordering::Relaxed);
         for r in records {
-            let record = testkit::stream::lambda_record(r, stream_arn, &self.region());
+            let record = stack_template::stream::lambda_record(r, stream_arn, &self.region());
             if let Some(seq) = seq_of(&record) {
                 shard.last_read = Some(seq.to_string());
             }

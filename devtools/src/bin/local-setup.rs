@@ -11,8 +11,12 @@ async fn main() {
         eprintln!("local-setup: PAGE_TOKEN_SECRET is not set");
         std::process::exit(2)
     });
-    let db = testkit::client(None).await;
-    let tables = testkit::create_tables(&db, &prefix).await;
+    let endpoint = std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
+        eprintln!("local-setup: MOTO_ENDPOINT is not set");
+        std::process::exit(2)
+    });
+    let db = aws_sdk_dynamodb::Client::new(&stack_template::tables::sdk_config_at(&endpoint).await);
+    let tables = stack_template::tables::create_tables(&db, &prefix).await;
     let app = devtools::app(db, &tables, &secret);
     let seed = devtools::seed::read(&devtools::seed::default_path());
     match devtools::seed::load(&app, &seed, chrono::Utc::now()).await {

@@ -81,7 +81,7 @@ pub fn counters_for(event_id: &str, total: i64, ends_at: &str, owner_id: &str) -
 }
 
 /// `n` counters holding `left` unsold tickets between them (counter 0 records `n`).
-pub fn counters_holding(
+fn counters_holding(
     event_id: &str,
     n: i64,
     left: i64,

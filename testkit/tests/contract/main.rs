@@ -22,7 +22,7 @@
 //! resolver too, since the router says it resolves it.
 
 mod iam;
-// The template's defences and operations (issue 10): limits, WAF, alarms, cache, dashboard.
+// The template's defences and operations: limits, WAF, alarms, cache, dashboard.
 mod operations;
 mod raw;
 mod recorded;

@@ -1,4 +1,4 @@
-//! The template's defences and operations (issue 10): request limits sized from the schema,
+//! The template's defences and operations: request limits sized from the schema,
 //! WAF on the API, deletion protection, throttle alarms for every table and index, tracing,
 //! the app clients' sign-in flows, the optional cache, the API key's renewal, the dashboard.
 //!
@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use graphql_parser::schema::{Definition, Type, TypeDefinition, TypeExtension};
 use serde_yaml_ng::{Mapping, Value};
-use testkit::template::{Expr, Template};
+use testkit::template::{intrinsic, Expr, Template};
 
 use super::raw::{cfn, one_or_many, props, str_prop, template, Cfn};
 use super::repo_root;
@@ -59,23 +59,6 @@ fn param_default(t: &Value, name: &str) -> Option<String> {
     let d = t.get("Parameters")?.get(name)?.get("Default")?;
     match cfn(d) {
         Cfn::Literal(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// The (tag or `Fn::` name, argument) of an intrinsic such as `!If [..]` or `{Fn::If: [..]}`.
-fn intrinsic(v: &Value) -> Option<(String, &Value)> {
-    match v {
-        Value::Tagged(tagged) => Some((
-            tagged.tag.to_string().trim_start_matches('!').to_string(),
-            &tagged.value,
-        )),
-        Value::Mapping(m) if m.len() == 1 => {
-            let (k, inner) = m.iter().next()?;
-            let k = k.as_str()?;
-            (k.starts_with("Fn::") || k == "Ref" || k == "Condition")
-                .then(|| (k.trim_start_matches("Fn::").to_string(), inner))
-        }
         _ => None,
     }
 }
@@ -504,40 +487,29 @@ fn throttle_alarms(d: &Doc) -> Problems {
         }
         if !missing.is_empty() {
             out.push(format!(
-                "{}: no alarm on {missing:?}. Add (and list it on the dashboard):\n{}",
+                "{}: no alarm on {missing:?}. {}",
                 table.id,
-                throttle_alarm_block(&table.id, &gsis)
+                where_the_alarm_goes(&table.id, &gsis)
             ));
         }
     }
     out
 }
 
-fn throttle_alarm_block(table: &str, gsis: &[String]) -> String {
-    let metric = |id: &str, name: &str, gsi: Option<&String>| {
-        let index = gsi
-            .map(|g| format!(", {{ Name: GlobalSecondaryIndexName, Value: {g} }}"))
-            .unwrap_or_default();
-        format!(
-            "        - {{ Id: {id}, ReturnData: false, MetricStat: {{ Stat: Sum, Period: 300, \
-             Metric: {{ Namespace: AWS/DynamoDB, MetricName: {name}, Dimensions: [{{ Name: \
-             TableName, Value: !Ref {table} }}{index}] }} }} }}\n"
-        )
-    };
-    let mut m =
-        metric("tr", "ReadThrottleEvents", None) + &metric("tw", "WriteThrottleEvents", None);
-    for (i, g) in gsis.iter().enumerate() {
-        m += &metric(&format!("g{i}r"), "ReadThrottleEvents", Some(g));
-        m += &metric(&format!("g{i}w"), "WriteThrottleEvents", Some(g));
+/// Which loop of template.yaml gives a table its throttle alarm.
+fn where_the_alarm_goes(table: &str, gsis: &[String]) -> String {
+    let listed = "and list ${{{table}ThrottleAlarm.Arn}} on the dashboard";
+    match gsis {
+        [] => format!("Add {table} to Fn::ForEach::TableThrottleAlarms {listed}"),
+        [gsi] => format!(
+            "Add {table} to Fn::ForEach::IndexedTableThrottleAlarms, `{table}: {{ Name: {gsi} }}` \
+             to Mappings.GlobalSecondaryIndex, {listed}"
+        ),
+        _ => format!(
+            "A table with the indexes {gsis:?} needs a loop of its own, with a metric per index \
+             {listed}"
+        ),
     }
-    format!(
-        "  {table}ThrottleAlarm:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      \
-         AlarmDescription: !Sub \"DynamoDB throttled reads or writes on ${{{table}}}.\"\n      \
-         Metrics:\n{m}        - {{ Id: throttles, Label: Throttled requests, Expression: \
-         \"SUM(FILL(METRICS(), 0))\", ReturnData: true }}\n      EvaluationPeriods: 1\n      \
-         Threshold: 0\n      ComparisonOperator: GreaterThanThreshold\n      TreatMissingData: \
-         notBreaching\n      AlarmActions: [!Ref AlarmTopic]\n      OKActions: [!Ref AlarmTopic]\n"
-    )
 }
 
 /// X-Ray on the API, on every function (its own setting or Globals) and on state machines.
@@ -1012,8 +984,8 @@ fn deletion_protection_notices_an_unprotected_table_or_pool() {
 }
 
 #[test]
-fn throttle_alarms_notice_a_new_index_and_print_the_alarm_to_add() {
-    // A table that gains an index nobody watches: what issue 9's data model will do.
+fn throttle_alarms_notice_a_new_index_and_say_where_the_alarm_goes() {
+    // A table that gains an index nobody watches.
     let table = first_of("AWS::DynamoDB::Table");
     let t = broken(&table, |p| {
         let gsis = p
@@ -1026,7 +998,7 @@ fn throttle_alarms_notice_a_new_index_and_print_the_alarm_to_add() {
     });
     let problems = throttle_alarms(&Doc::new(t));
     assert_finds(problems.clone(), "Some(\"byNew\")");
-    assert_finds(problems, "Value: byNew }] } } }");
+    assert_finds(problems, "a loop of its own");
     // A table without its alarm.
     let mut t = template().clone();
     let alarm = format!("{table}ThrottleAlarm");
@@ -1036,6 +1008,42 @@ fn throttle_alarms_notice_a_new_index_and_print_the_alarm_to_add() {
         .remove(alarm.as_str())
         .unwrap_or_else(|| panic!("{alarm} exists"));
     assert_finds(throttle_alarms(&Doc::new(t)), &format!("{table}: no alarm"));
+}
+
+/// template.yaml as written, its loops not expanded.
+fn source() -> Value {
+    let text = std::fs::read_to_string(testkit::template::template_path()).expect("template");
+    serde_yaml_ng::from_str(&text).expect("template.yaml is YAML")
+}
+
+/// The first table a throttle-alarm loop of the source names.
+fn first_in_loop(t: &Value, name: &str) -> String {
+    t["Resources"][format!("Fn::ForEach::{name}").as_str()][1][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("a loop {name} over tables"))
+        .to_string()
+}
+
+#[test]
+fn throttle_alarms_notice_a_loop_that_leaves_a_table_out_or_names_another_index() {
+    let expanded =
+        |t: Value| Doc::new(testkit::template::expand(t).unwrap_or_else(|e| panic!("{e}")));
+    let mut t = source();
+    let table = first_in_loop(&t, "TableThrottleAlarms");
+    t["Resources"]["Fn::ForEach::TableThrottleAlarms"][1]
+        .as_sequence_mut()
+        .expect("the loop's tables")
+        .retain(|v| v.as_str() != Some(table.as_str()));
+    let problems = throttle_alarms(&expanded(t));
+    assert_finds(problems.clone(), &format!("{table}: no alarm"));
+    assert_finds(problems, "Fn::ForEach::TableThrottleAlarms");
+
+    let mut t = source();
+    let table = first_in_loop(&t, "IndexedTableThrottleAlarms");
+    t["Mappings"]["GlobalSecondaryIndex"][table.as_str()]["Name"] = "byOther".into();
+    let problems = throttle_alarms(&expanded(t));
+    assert_finds(problems.clone(), &format!("{table}: no alarm"));
+    assert_finds(problems, "Mappings.GlobalSecondaryIndex");
 }
 
 #[test]

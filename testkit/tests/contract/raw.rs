@@ -1,6 +1,7 @@
-//! The template as plain YAML, for the resources the typed model (`testkit::template`) does not
-//! describe (WAF, Cognito clients, the cache, Step Functions, schedules, the dashboard), which
-//! only the operations rules read. Intrinsics are read with the model's own `Expr`.
+//! The template as plain YAML, its `Fn::ForEach` loops expanded as CloudFormation deploys them,
+//! for the resources the typed model (`testkit::template`) does not describe (WAF, Cognito
+//! clients, the cache, Step Functions, schedules, the dashboard), which only the operations
+//! rules read. Intrinsics are read with the model's own `Expr`.
 
 use std::sync::OnceLock;
 
@@ -11,7 +12,7 @@ pub fn template() -> &'static Value {
     static RAW: OnceLock<Value> = OnceLock::new();
     RAW.get_or_init(|| {
         let text = std::fs::read_to_string(testkit::template::template_path()).expect("template");
-        serde_yaml_ng::from_str(&text).expect("template.yaml is YAML")
+        testkit::template::expanded(&text).unwrap_or_else(|e| panic!("{e}"))
     })
 }
 

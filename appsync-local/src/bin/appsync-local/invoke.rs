@@ -9,8 +9,8 @@ use appsync_local::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use appsync_local::invoke::Invoker as _;
 use appsync_local::locals::Locals;
 use appsync_local::setup::ensure_tables;
-use testkit::sdk_config_at;
-use testkit::template::{template_path, Template};
+use stack_template::tables::sdk_config_at;
+use stack_template::{template_path, Template};
 
 #[derive(clap::Args)]
 pub struct Args {

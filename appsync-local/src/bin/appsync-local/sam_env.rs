@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use appsync_local::functions::LOCAL_PAGE_TOKEN_SECRET;
 use appsync_local::locals::Locals;
 use appsync_local::sam_env::env_vars_file;
-use testkit::template::{template_path, Template};
+use stack_template::{template_path, Template};
 
 #[derive(clap::Args)]
 pub struct Args {

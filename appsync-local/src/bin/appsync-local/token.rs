@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use appsync_local::cognito::{ensure_user_pool, sign_in, LOCAL_PASSWORD};
 use appsync_local::locals::Locals;
-use testkit::sdk_config_at;
-use testkit::template::{template_path, Template};
+use stack_template::tables::sdk_config_at;
+use stack_template::{template_path, Template};
 
 #[derive(clap::Args)]
 pub struct Args {

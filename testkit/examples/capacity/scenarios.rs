@@ -1,4 +1,4 @@
-//! The capacity benchmark's workloads (issue 9): each scenario runs through the real
+//! The capacity benchmark's workloads: each scenario runs through the real
 //! resolvers handler against moto, every DynamoDB request recorded by the request-counting
 //! interceptor into `testkit::capacity`'s model, and prints what the hottest partitions take
 //! per second against DynamoDB's per-partition limits.
@@ -28,7 +28,7 @@ use resolvers::domain::event::{new_event, CreateEventInput};
 use resolvers::domain::plan;
 use resolvers::store::write::transact_item;
 
-use crate::{app, appsync_event, cognito_identity};
+use devtools::{app, appsync_event, cognito_identity};
 
 const SECRET: &str = "capacity-benchmark-page-token-secret-0123456789";
 /// Requests in flight at once against moto (which applies them one at a time anyway).

@@ -1,17 +1,23 @@
 //! One typed model of `template.yaml`, the one source of truth for what is deployed: tables,
 //! functions, the GraphQL API and its resolvers, the stream's event source mapping, roles,
-//! alarms and outputs. Table creation (`tables`), the contract test and the local stack read
-//! the template through this model only.
+//! alarms and outputs. The local stack, the tools and the tests read the template through this
+//! model only; [`tables`] creates its tables on a local DynamoDB, [`stream`] shapes its
+//! stream's records as Lambda hands them.
 //!
 //! Read with serde: the YAML is parsed into `serde_yaml_ng::Value` first, which keeps
-//! CloudFormation's short-form intrinsics (`!GetAtt X.Arn`) as tagged values, then each
-//! resource's `Properties` into the struct of its `Type`. Intrinsics, short or long form
-//! (`{"Fn::GetAtt": [X, Arn]}`), become [`Expr`]. Only what some reader uses is modelled;
-//! other properties are ignored, and resources of other types are known by id and type only.
-//! A property that is modelled but malformed is an error naming the resource.
+//! CloudFormation's short-form intrinsics (`!GetAtt X.Arn`) as tagged values, its `Fn::ForEach`
+//! loops are expanded ([`expand`]), then each resource's `Properties` is read into the struct
+//! of its `Type`. Intrinsics, short or long form (`{"Fn::GetAtt": [X, Arn]}`), become [`Expr`].
+//! Only what some reader uses is modelled; other properties are ignored, and resources of
+//! other types are known by id and type only. A property that is modelled but malformed is an
+//! error naming the resource.
 //!
 //! SAM `Globals.Function` are applied to every `AWS::Serverless::Function` as SAM does: a
 //! property the function sets wins, environment variables are merged.
+
+mod foreach;
+pub mod stream;
+pub mod tables;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,10 +27,12 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_yaml_ng::{Mapping, Value};
 
+pub use foreach::{expand, intrinsic};
+
 /// Why a template could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct TemplateError(String);
+pub struct TemplateError(pub(crate) String);
 
 /// The repository's `template.yaml`, found from this crate's manifest directory.
 pub fn template_path() -> PathBuf {
@@ -55,20 +63,10 @@ impl Expr {
             Value::String(s) => return Self::Literal(s.clone()),
             Value::Number(n) => return Self::Literal(n.to_string()),
             Value::Bool(b) => return Self::Literal(b.to_string()),
-            Value::Tagged(t) => (
-                t.tag.to_string().trim_start_matches('!').to_string(),
-                &t.value,
-            ),
-            Value::Mapping(m) if m.len() == 1 => {
-                let (k, inner) = m.iter().next().expect("one entry");
-                match k.as_str() {
-                    Some(k) if k == "Ref" || k.starts_with("Fn::") => {
-                        (k.trim_start_matches("Fn::").to_string(), inner)
-                    }
-                    _ => return Self::Other(v.clone()),
-                }
-            }
-            _ => return Self::Other(v.clone()),
+            v => match intrinsic(v) {
+                Some(found) => found,
+                None => return Self::Other(v.clone()),
+            },
         };
         let parsed = match (name.as_str(), inner) {
             ("Ref", Value::String(s)) => Some(Self::Ref(s.clone())),
@@ -981,6 +979,13 @@ pub struct Output {
 // ------------------------------------------------------------------------------------------
 // The template
 
+/// A template's YAML with its loops expanded ([`expand`]): what CloudFormation deploys.
+pub fn expanded(text: &str) -> Result<Value, TemplateError> {
+    let yaml =
+        serde_yaml_ng::from_str(text).map_err(|e| TemplateError(format!("not a template: {e}")))?;
+    expand(yaml)
+}
+
 /// `template.yaml`, typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Template {
@@ -1070,7 +1075,7 @@ impl Template {
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        let raw: RawTemplate = serde_yaml_ng::from_str(text)
+        let raw: RawTemplate = serde_yaml_ng::from_value(expanded(text)?)
             .map_err(|e| TemplateError(format!("not a template: {e}")))?;
         let mut t = Template {
             function_globals: raw.globals.function,

@@ -1,18 +1,29 @@
-//! Creates the DynamoDB tables exactly as `template.yaml` declares them (through
-//! [`crate::template`]), so tests and the local stack can never drift from what is deployed.
+//! Creates the DynamoDB tables exactly as `template.yaml` declares them, on a local DynamoDB
+//! (moto), so tests and the local stack can never drift from what is deployed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection, ProjectionType, ScalarAttributeType, StreamSpecification,
     StreamViewType,
 };
 
-use crate::template::{self, KeyElement, SecondaryIndex, Table, Template};
+use crate::{KeyElement, SecondaryIndex, Table, Template};
 
-pub use crate::template::{env_var_for, template_path};
+/// An SDK configuration for a local endpoint (moto) with throw-away credentials: the one place
+/// the tests, the tools and the local stack build it.
+pub async fn sdk_config_at(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "local"))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
 
 /// One `AWS::DynamoDB::Table` resource of the template.
 pub type TableDef = Table;
@@ -58,7 +69,7 @@ pub async fn create_tables(
 /// [`create_tables`] for any template.
 pub async fn create_tables_of(
     client: &aws_sdk_dynamodb::Client,
-    template: &template::Template,
+    template: &Template,
     prefix: &str,
 ) -> BTreeMap<String, String> {
     let mut names = BTreeMap::new();
@@ -121,6 +132,7 @@ pub async fn create_tables_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template_path;
 
     #[test]
     fn template_declares_the_tables_the_code_uses() {
