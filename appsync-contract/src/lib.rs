@@ -250,13 +250,17 @@ mod tests {
             Identity::Lambda(_)
         ));
         assert!(matches!(
-            identity(json!({ "accountId": "1", "userArn": "arn", "username": "AIDA",
-                             "sub": "u", "sourceIp": ["1.2.3.4"] })),
+            identity(
+                json!({ "accountId": "1", "userArn": "arn", "username": "AIDA",
+                             "sub": "u", "sourceIp": ["1.2.3.4"] })
+            ),
             Identity::Iam(_)
         ));
         assert!(matches!(
-            identity(json!({ "sub": "u", "username": "alice", "issuer": "i", "claims": {},
-                             "sourceIp": "1.2.3.4", "defaultAuthStrategy": "ALLOW", "groups": null })),
+            identity(
+                json!({ "sub": "u", "username": "alice", "issuer": "i", "claims": {},
+                             "sourceIp": "1.2.3.4", "defaultAuthStrategy": "ALLOW", "groups": null })
+            ),
             Identity::CognitoUserPools(_)
         ));
         assert!(matches!(

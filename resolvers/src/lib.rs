@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use appsync::fields::{Batch, Operation, RESOLVED_FIELDS};
-use appsync::{batch_item, BatchItem, Caller, Event, Identity, Item};
+use appsync::{batch_item, BatchItem, Call, Caller, Event, Identity};
 pub use config::{App, Config, Db, Tables};
 pub use error::{AppError, AppResult};
 use output::Wants;
@@ -49,10 +49,10 @@ pub async fn handle(app: &App, payload: Value) -> Result<Value, AppError> {
 }
 
 /// A parsed event: a field resolved for one parent, or a batched field's batch (of one, or
-/// of a whole BatchInvoke).
+/// of a whole BatchInvoke). Boxed: some arguments (mutation inputs) are large.
 #[derive(Debug)]
 pub enum Prepared {
-    One(Item<Operation>),
+    One(Box<Call<Operation>>),
     Batch(Batch),
 }
 
@@ -67,7 +67,7 @@ struct Read {
     parent: String,
     field: String,
     arguments: Map<String, Value>,
-    item: Item<()>,
+    item: Call<()>,
 }
 
 fn read(payload: Value) -> AppResult<Read> {
@@ -80,7 +80,7 @@ fn read(payload: Value) -> AppResult<Read> {
     let caller = Caller::from_identity(&identity).map_err(unrecognised)?;
     let info = event.info;
     Ok(Read {
-        item: Item {
+        item: Call {
             caller,
             source: event.source,
             wants: Wants::from_selection(&info.selection_set_list, &info.selection_set_graphql),
@@ -101,7 +101,7 @@ fn parse(read: Read) -> AppResult<Prepared> {
     } = read;
     let invalid = |e| invalid(&parent, &field, e);
     if let Some(op) = Operation::parse(&parent, &field, arguments.clone()) {
-        return Ok(Prepared::One(item.with(op.map_err(invalid)?)));
+        return Ok(Prepared::One(Box::new(item.with(op.map_err(invalid)?))));
     }
     let mut batch = Batch::new(&parent, &field).ok_or_else(|| {
         AppError::BadRequest(format!(
@@ -119,7 +119,7 @@ fn invalid(parent: &str, field: &str, e: serde_json::Error) -> AppError {
 
 async fn run(app: &App, prepared: Prepared) -> AppResult<Value> {
     match prepared {
-        Prepared::One(item) => router::run(app, item).await,
+        Prepared::One(item) => router::run(app, *item).await,
         Prepared::Batch(batch) => router::run_batch(app, batch)
             .await
             .pop()
@@ -184,4 +184,62 @@ async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<BatchItem> {
         .inspect(|r| r.as_ref().err().into_iter().for_each(telemetry::refused))
         .map(batch_item)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn event(parent: &str, field: &str, arguments: Value) -> Value {
+        let Value::Object(arguments) = arguments else {
+            panic!("arguments are an object");
+        };
+        serde_json::to_value(Event {
+            arguments,
+            identity: Identity::ApiKey,
+            source: Value::Null,
+            request: Default::default(),
+            prev: Value::Null,
+            stash: Map::new(),
+            info: appsync_contract::Info {
+                parent_type_name: parent.into(),
+                field_name: field.into(),
+                ..Default::default()
+            },
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn every_resolved_field_parses_and_unknown_ones_are_bad_requests() {
+        for f in RESOLVED_FIELDS {
+            let (parent, field) = f.split_once('.').unwrap();
+            // Fields with required arguments fail on arguments, never as unknown.
+            if let Err(e) = prepare(event(parent, field, json!({}))) {
+                assert_eq!(e.error_type(), "ValidationError", "{f}: {e}");
+            }
+        }
+        for (p, f) in [
+            ("Query", "dropTables"),
+            ("Subscription", "onCreateEvent"),
+            ("Event", "nope"),
+        ] {
+            let err = prepare(event(p, f, json!({}))).unwrap_err();
+            assert_eq!(err.error_type(), "BadRequest");
+            assert!(err.to_string().contains("Query.listEvents"), "{err}");
+        }
+    }
+
+    #[test]
+    fn wrong_argument_types_are_validation_errors() {
+        for args in [json!({ "limit": "ten" }), json!({ "when": "SOMETIME" })] {
+            let err = prepare(event("Query", "listEvents", args)).unwrap_err();
+            assert_eq!(err.error_type(), "ValidationError");
+        }
+        let err = prepare(event("Room", "bookings", json!({ "limit": "ten" }))).unwrap_err();
+        assert_eq!(err.error_type(), "ValidationError");
+        assert!(err.to_string().contains("Room.bookings"), "{err}");
+    }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::appsync::fields::*;
-use crate::appsync::Item;
+use crate::appsync::Call;
 use crate::config::App;
 use crate::error::AppResult;
 use crate::handlers::activities::SubscribeArgs;
@@ -24,15 +24,13 @@ type Reply<'a> = Pin<Box<dyn Future<Output = AppResult<Value>> + Send + 'a>>;
 
 /// A handler's typed answer as the field's value. Each operation's future is boxed, so the
 /// dispatcher's future does not nest every handler's.
-fn reply<'a, T: Serialize>(
-    handler: impl Future<Output = AppResult<T>> + Send + 'a,
-) -> Reply<'a> {
+fn reply<'a, T: Serialize>(handler: impl Future<Output = AppResult<T>> + Send + 'a) -> Reply<'a> {
     Box::pin(async move { to_value(handler.await?) })
 }
 
 /// Resolves a field for one parent.
-pub async fn run(app: &App, item: Item<Operation>) -> AppResult<Value> {
-    let Item {
+pub async fn run(app: &App, item: Call<Operation>) -> AppResult<Value> {
+    let Call {
         caller,
         wants,
         args: op,
@@ -98,9 +96,7 @@ pub async fn run(app: &App, item: Item<Operation>) -> AppResult<Value> {
             },
         )),
         Operation::ListActivityCategories => reply(activities::list_categories(app)),
-        Operation::GetUser(GetUserArgs { id }) => {
-            reply(profile::get(app, caller, UserArgs { id }))
-        }
+        Operation::GetUser(GetUserArgs { id }) => reply(profile::get(app, caller, UserArgs { id })),
         Operation::GetUserAggregate(GetUserAggregateArgs { date, userid }) => reply(
             profile::get_aggregate(app, caller, AggregateArgs { date, userid }),
         ),
@@ -156,9 +152,12 @@ pub async fn run(app: &App, item: Item<Operation>) -> AppResult<Value> {
         Operation::OnCreateActivity(OnCreateActivityArgs { userid })
         | Operation::OnUpdateActivity(OnUpdateActivityArgs { userid })
         | Operation::OnDeleteActivity(OnDeleteActivityArgs { userid }) => {
-            let allowed = activities::subscribe(caller, SubscribeArgs {
-                userid: Some(userid),
-            });
+            let allowed = activities::subscribe(
+                caller,
+                SubscribeArgs {
+                    userid: Some(userid),
+                },
+            );
             reply(async move { allowed })
         }
     };
@@ -168,9 +167,9 @@ pub async fn run(app: &App, item: Item<Operation>) -> AppResult<Value> {
 /// Resolves a batched field for every item of a BatchInvoke, one result per item in order,
 /// with one read for all of them.
 pub async fn run_batch(app: &App, batch: Batch) -> Vec<AppResult<Value>> {
-    let sources = |items: &[Item<()>]| items.iter().map(|i| i.source.clone()).collect::<Vec<_>>();
+    let sources = |items: &[Call<()>]| items.iter().map(|i| i.source.clone()).collect::<Vec<_>>();
     // What any of the items selects.
-    let wants = |items: &[Item<()>]| Wants {
+    let wants = |items: &[Call<()>]| Wants {
         counts: items.iter().any(|i| i.wants.counts),
     };
     match batch {
@@ -189,8 +188,6 @@ pub async fn run_batch(app: &App, batch: Batch) -> Vec<AppResult<Value>> {
                 .collect();
             rooms::bookings_of_page(app, pages).await
         }
-        Batch::TicketEvent(items) => {
-            tickets::events_of(app, &sources(&items), wants(&items)).await
-        }
+        Batch::TicketEvent(items) => tickets::events_of(app, &sources(&items), wants(&items)).await,
     }
 }

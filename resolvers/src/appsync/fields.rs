@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Item;
+use super::{Call, Caller};
 pub use crate::domain::activity::{CreateActivityInput, UpdateActivityInput};
 pub use crate::domain::event::{CreateEventInput, UpdateEventInput, When as EventWhen};
 pub use crate::domain::profile::UpdateUserInput;

@@ -92,10 +92,7 @@ mod tests {
             );
             assert!(caller(id.clone()).unwrap().is_admin(), "{claim}");
             id.as_object_mut().unwrap().remove("groups");
-            assert!(
-                caller(id).unwrap().is_admin(),
-                "{claim} without groups key"
-            );
+            assert!(caller(id).unwrap().is_admin(), "{claim} without groups key");
         }
     }
 

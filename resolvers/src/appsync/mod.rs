@@ -16,16 +16,16 @@ use crate::output::Wants;
 /// One event of a field, parsed: who calls, the parent object (null at the root), what the
 /// query selects below the field, and the field's typed arguments.
 #[derive(Debug)]
-pub struct Item<A> {
+pub struct Call<A> {
     pub caller: Caller,
     pub source: Value,
     pub wants: Wants,
     pub args: A,
 }
 
-impl Item<()> {
-    pub fn with<A>(self, args: A) -> Item<A> {
-        Item {
+impl Call<()> {
+    pub fn with<A>(self, args: A) -> Call<A> {
+        Call {
             caller: self.caller,
             source: self.source,
             wants: self.wants,
