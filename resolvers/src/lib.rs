@@ -67,7 +67,7 @@ struct Read {
     parent: String,
     field: String,
     arguments: Map<String, Value>,
-    item: Call<()>,
+    call: Call<()>,
 }
 
 fn read(payload: Value) -> AppResult<Read> {
@@ -80,7 +80,7 @@ fn read(payload: Value) -> AppResult<Read> {
     let caller = Caller::from_identity(&identity).map_err(unrecognised)?;
     let info = event.info;
     Ok(Read {
-        item: Call {
+        call: Call {
             caller,
             source: event.source,
             wants: Wants::from_selection(&info.selection_set_list, &info.selection_set_graphql),
@@ -97,20 +97,20 @@ fn parse(read: Read) -> AppResult<Prepared> {
         parent,
         field,
         arguments,
-        item,
+        call,
     } = read;
     let invalid = |e| invalid(&parent, &field, e);
-    if let Some(op) = Operation::parse(&parent, &field, arguments.clone()) {
-        return Ok(Prepared::One(Box::new(item.with(op.map_err(invalid)?))));
+    if let Some(mut batch) = Batch::new(&parent, &field) {
+        batch.push(call, arguments).map_err(invalid)?;
+        return Ok(Prepared::Batch(batch));
     }
-    let mut batch = Batch::new(&parent, &field).ok_or_else(|| {
+    let op = Operation::parse(&parent, &field, arguments).ok_or_else(|| {
         AppError::BadRequest(format!(
             "{parent}.{field} is not a field this resolver handles; it handles {}",
             RESOLVED_FIELDS.join(", ")
         ))
     })?;
-    batch.push(item, arguments).map_err(invalid)?;
-    Ok(Prepared::Batch(batch))
+    Ok(Prepared::One(Box::new(call.with(op.map_err(invalid)?))))
 }
 
 fn invalid(parent: &str, field: &str, e: serde_json::Error) -> AppError {
@@ -119,7 +119,7 @@ fn invalid(parent: &str, field: &str, e: serde_json::Error) -> AppError {
 
 async fn run(app: &App, prepared: Prepared) -> AppResult<Value> {
     match prepared {
-        Prepared::One(item) => router::run(app, *item).await,
+        Prepared::One(call) => router::run(app, *call).await,
         Prepared::Batch(batch) => router::run_batch(app, batch)
             .await
             .pop()
@@ -151,10 +151,10 @@ async fn handle_batch(app: &App, items: Vec<Value>) -> Vec<BatchItem> {
                             parent,
                             field,
                             arguments,
-                            item,
+                            call,
                         } = r;
                         batch
-                            .push(item, arguments)
+                            .push(call, arguments)
                             .map_err(|e| invalid(&parent, &field, e))
                     })
                     .err()

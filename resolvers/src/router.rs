@@ -29,13 +29,13 @@ fn reply<'a, T: Serialize>(handler: impl Future<Output = AppResult<T>> + Send + 
 }
 
 /// Resolves a field for one parent.
-pub async fn run(app: &App, item: Call<Operation>) -> AppResult<Value> {
+pub async fn run(app: &App, call: Call<Operation>) -> AppResult<Value> {
     let Call {
         caller,
         wants,
         args: op,
         ..
-    } = item;
+    } = call;
     let caller = &caller;
     let page = |limit, next_token| PageArgs { limit, next_token };
     let handler: Reply = match op {
