@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use appsync_contract::Identity;
 
 /// The authorization mode a request was made with.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,7 +18,7 @@ pub enum AuthMode {
 pub struct Caller {
     pub mode: AuthMode,
     /// The event's `identity`, as AppSync builds it for the mode.
-    pub identity: Value,
+    pub identity: Identity,
     /// The request's headers (names lower-case): the event's `request.headers`.
     pub headers: BTreeMap<String, String>,
 }
@@ -27,16 +27,17 @@ impl Caller {
     pub fn api_key(headers: BTreeMap<String, String>) -> Self {
         Self {
             mode: AuthMode::ApiKey,
-            identity: Value::Null,
+            identity: Identity::ApiKey,
             headers,
         }
     }
 
     /// A short name for logs: the Cognito username, or `api-key`.
     pub fn log_name(&self) -> &str {
-        match self.mode {
-            AuthMode::ApiKey => "api-key",
-            AuthMode::CognitoUserPools { .. } => self.identity["username"].as_str().unwrap_or("?"),
+        match &self.identity {
+            Identity::CognitoUserPools(c) => &c.username,
+            Identity::ApiKey => "api-key",
+            _ => "?",
         }
     }
 }

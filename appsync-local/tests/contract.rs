@@ -177,7 +177,8 @@ async fn root_and_batched_events_carry_the_whole_appsync_context() {
     assert_eq!(id["sourceIp"], json!(["10.0.0.7"]));
     assert_eq!(id["claims"]["cognito:groups"], json!(["Staff"]));
     assert_eq!(id["defaultAuthStrategy"], "ALLOW");
-    let caller = resolvers::appsync::Caller::from_identity(id).unwrap();
+    let id: appsync_contract::Identity = serde_json::from_value(id.clone()).unwrap();
+    let caller = resolvers::appsync::Caller::from_identity(&id).unwrap();
     assert_eq!(caller.user_id(), Some("user-alice"));
 
     // One BatchInvoke: an array of events in item order, each with its parent as source.
@@ -198,9 +199,9 @@ async fn root_and_batched_events_carry_the_whole_appsync_context() {
         assert_eq!(e["info"]["selectionSetList"], json!(["id", "name"]));
         assert_eq!(e["arguments"], json!({}));
     }
-    // Each event of the batch goes through the resolvers' own parser.
+    // Each event of the batch reads as the contract's event, identity included.
     for e in batch {
-        let parsed: resolvers::appsync::AppSyncEvent = serde_json::from_value(e.clone()).unwrap();
+        let parsed: appsync_contract::Event = serde_json::from_value(e.clone()).unwrap();
         assert_eq!(parsed.info.field_name, "room");
     }
 

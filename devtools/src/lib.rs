@@ -6,7 +6,7 @@ pub mod seed;
 
 use std::collections::BTreeMap;
 
-use resolvers::appsync::identity::parse_groups;
+use appsync_contract::{parse_groups, CognitoIdentity, Event, Identity, Info, Request};
 use resolvers::App;
 use serde_json::{json, Map, Value};
 
@@ -25,7 +25,7 @@ pub const LOCAL_ISSUER: &str = "https://cognito-idp.us-east-1.amazonaws.com/us-e
 
 /// The Cognito user-pool identity AppSync hands a resolver for a token with these claims
 /// (`sub`, `cognito:username`, `cognito:groups`, `iss`), called from `source_ip`.
-pub fn cognito_identity_from_claims(claims: Map<String, Value>, source_ip: &str) -> Value {
+pub fn cognito_identity_from_claims(claims: Map<String, Value>, source_ip: &str) -> Identity {
     let text = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_string);
     let sub = text("sub").unwrap_or_default();
     let username = text("cognito:username")
@@ -34,15 +34,15 @@ pub fn cognito_identity_from_claims(claims: Map<String, Value>, source_ip: &str)
     let groups = claims
         .get("cognito:groups")
         .and_then(parse_groups)
-        .unwrap_or_default();
-    json!({
-        "sub": sub,
-        "issuer": text("iss").unwrap_or_else(|| LOCAL_ISSUER.to_string()),
-        "username": username,
-        "claims": Value::Object(claims),
-        "sourceIp": [source_ip],
-        "defaultAuthStrategy": "ALLOW",
-        "groups": if groups.is_empty() { Value::Null } else { json!(groups) },
+        .filter(|g| !g.is_empty());
+    Identity::CognitoUserPools(CognitoIdentity {
+        sub,
+        issuer: text("iss").unwrap_or_else(|| LOCAL_ISSUER.to_string()),
+        username,
+        claims,
+        source_ip: vec![source_ip.to_string()],
+        default_auth_strategy: Some("ALLOW".into()),
+        groups,
     })
 }
 
@@ -54,10 +54,11 @@ pub fn cognito_identity(sub: &str, username: &str, groups: &[&str]) -> Value {
         ("cognito:groups".to_string(), json!(groups)),
         ("iss".to_string(), json!(LOCAL_ISSUER)),
     ]);
-    cognito_identity_from_claims(claims, "127.0.0.1")
+    json(cognito_identity_from_claims(claims, "127.0.0.1"))
 }
 
-/// A Direct Lambda resolver event for one field.
+/// A Direct Lambda resolver event for one field. The identity is JSON, so a test can send
+/// one AppSync never would.
 pub fn appsync_event(
     parent: &str,
     field: &str,
@@ -65,22 +66,39 @@ pub fn appsync_event(
     identity: Value,
     source: Value,
 ) -> Value {
-    json!({
-        "arguments": arguments, "identity": identity, "source": source,
-        "request": { "headers": {}, "domainName": null }, "prev": null, "stash": {},
-        "info": { "parentTypeName": parent, "fieldName": field, "variables": {},
-                  "selectionSetList": [], "selectionSetGraphQL": "" }
+    let arguments = match arguments {
+        Value::Object(args) => args,
+        Value::Null => Map::new(),
+        other => panic!("arguments are an object, not {other}"),
+    };
+    json(Event {
+        arguments,
+        identity,
+        source,
+        request: Request::default(),
+        prev: Value::Null,
+        stash: Map::new(),
+        info: Info {
+            parent_type_name: parent.into(),
+            field_name: field.into(),
+            ..Info::default()
+        },
     })
+}
+
+fn json(v: impl serde::Serialize) -> Value {
+    serde_json::to_value(v).expect("the contract's types serialise")
 }
 
 /// `event` with the query's selection as AppSync describes it: `paths` as in
 /// `selectionSetList` (`items/name`), and a `selectionSetGraphQL` naming the same fields.
-pub fn selecting(mut event: Value, paths: &[&str]) -> Value {
+pub fn selecting(event: Value, paths: &[&str]) -> Value {
+    let mut event: Event<Value> = serde_json::from_value(event).expect("an AppSync event");
     let leaves: Vec<&str> = paths
         .iter()
         .map(|p| p.rsplit('/').next().unwrap_or(p))
         .collect();
-    event["info"]["selectionSetList"] = json!(paths);
-    event["info"]["selectionSetGraphQL"] = json!(format!("{{ {} }}", leaves.join(" ")));
-    event
+    event.info.selection_set_list = paths.iter().map(|p| p.to_string()).collect();
+    event.info.selection_set_graphql = format!("{{ {} }}", leaves.join(" "));
+    json(event)
 }

@@ -8,6 +8,7 @@
 //! caller is the identity's own user (`sub`), never one taken from the arguments.
 
 use resolvers::appsync::{batch_item, Caller};
+use resolvers::Prepared;
 use serde_json::Value;
 
 use crate::{assert_clean_message, text};
@@ -47,7 +48,11 @@ pub fn run(data: &[u8]) {
 fn one(event: Value, data: &[u8]) -> Result<(), resolvers::AppError> {
     let identity = event.get("identity").cloned().unwrap_or(Value::Null);
     match resolvers::prepare(event) {
-        Ok((caller, _op, _source, _wants)) => {
+        Ok(prepared) => {
+            let caller = match &prepared {
+                Prepared::One(item) => &item.caller,
+                Prepared::Batch(batch) => batch.callers()[0],
+            };
             if let Some(user) = caller.user_id() {
                 // The verified identity names the user; nothing else may.
                 assert_eq!(

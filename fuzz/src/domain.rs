@@ -12,11 +12,13 @@
 use std::collections::BTreeSet;
 
 use model::time::{format_timestamp, parse_timestamp};
+use resolvers::appsync::fields::Operation;
+use resolvers::appsync::Call;
 use resolvers::domain::event::{self as event, Event, MAX_EVENT_MINUTES};
 use resolvers::domain::{
     activity, inventory, room, validate_id, MAX_DESCRIPTION_LEN, MAX_NAME_LEN,
 };
-use resolvers::router::{MutationField, Operation};
+use resolvers::Prepared;
 use resolvers::{AppError, AppResult};
 use serde_json::Value;
 
@@ -32,13 +34,16 @@ pub fn run(data: &[u8]) {
     let Ok(payload) = serde_json::from_str::<Value>(raw) else {
         return;
     };
-    let Ok((caller, Operation::Mutation(field), _, _)) = resolvers::prepare(payload) else {
+    let Ok(Prepared::One(item)) = resolvers::prepare(payload) else {
         return;
     };
+    let Call {
+        caller, args: op, ..
+    } = *item;
     let user = caller.user_id().unwrap_or("fuzz-user");
     let name = caller.display_name().unwrap_or("Fuzz");
-    match *field {
-        MutationField::CreateEvent(i) => {
+    match op {
+        Operation::CreateEvent(i) => {
             let total = i.input.total_tickets;
             if let Some(e) = check(raw, event::new_event(i.input, "e1".into(), user, name)) {
                 assert_event(&e);
@@ -53,7 +58,7 @@ pub fn run(data: &[u8]) {
                 assert!((0..=ROOM_CAPACITY).contains(&t));
             }
         }
-        MutationField::UpdateEvent(i) => {
+        Operation::UpdateEvent(i) => {
             let current = current_event();
             if let Some((next, changed)) = check(raw, event::apply_update(&current, SOLD, &i.input))
             {
@@ -89,14 +94,14 @@ pub fn run(data: &[u8]) {
                 }
             }
         }
-        MutationField::CreateRoom(i) => {
+        Operation::CreateRoom(i) => {
             if let Some(r) = check(raw, i.input.into_room(|| "r1".into())) {
                 assert_id(&r.id);
                 assert_text(&r.name, MAX_NAME_LEN, true);
                 assert!((1..=room::MAX_CAPACITY).contains(&r.capacity));
             }
         }
-        MutationField::UpdateRoom(i) => {
+        Operation::UpdateRoom(i) => {
             if let Some(name) = &i.input.name {
                 if let Some(n) = check(raw, resolvers::domain::required_text("name", name, 200)) {
                     assert_text(&n, MAX_NAME_LEN, true);
@@ -108,13 +113,13 @@ pub fn run(data: &[u8]) {
                 }
             }
         }
-        MutationField::CreateActivity(i) => {
+        Operation::CreateActivity(i) => {
             let now = "2026-11-21T08:30:00.000Z";
             if let Some(a) = check(raw, activity::new_activity(i.input, user, "a1".into(), now)) {
                 assert_activity(&a);
             }
         }
-        MutationField::UpdateActivity(i) => {
+        Operation::UpdateActivity(i) => {
             let current = model::Activity {
                 userid: user.into(),
                 id: "a1".into(),
@@ -128,7 +133,7 @@ pub fn run(data: &[u8]) {
                 assert_eq!((&a.userid, &a.id), (&current.userid, &current.id));
             }
         }
-        MutationField::UpdateUser(i) => {
+        Operation::UpdateUser(i) => {
             if let Some(p) = check(raw, i.input.validated()) {
                 if let Some(u) = &p.username {
                     assert_text(u, MAX_NAME_LEN, true);

@@ -16,6 +16,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use appsync_contract::BatchItem;
 use appsync_local::graphql::schema::Api;
 use appsync_local::http::assets::Assets;
 use appsync_local::http::origins::AllowedOrigins;
@@ -180,11 +181,10 @@ impl Invoker for Canned {
                 items
                     .into_iter()
                     .map(|item| match answer(item) {
-                        Ok(data) => json!({ "data": data }),
-                        Err(e) => json!({
-                            "data": null, "errorType": e.error_type, "errorMessage": e.error_message
-                        }),
+                        Ok(data) => BatchItem::data(data),
+                        Err(e) => BatchItem::error(e.error_type, e.error_message),
                     })
+                    .map(|item| serde_json::to_value(item).expect("a reply item serialises"))
                     .collect(),
             )),
             single => answer(single),

@@ -23,6 +23,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use appsync_contract::Identity;
 use appsync_local::auth::{Authenticator, UNAUTHORIZED};
 use appsync_local::caller::AuthMode;
 use appsync_local::graphql::scalars::{check, is_aws_scalar, PRELUDE};
@@ -104,7 +105,10 @@ fn signed(auth: &Authenticator, claims: &Map<String, Value>) {
             let AuthMode::CognitoUserPools { groups } = &caller.mode else {
                 panic!("a token made an API-key caller");
             };
-            let sub = caller.identity["sub"].as_str().expect("a sub").to_string();
+            let Identity::CognitoUserPools(identity) = &caller.identity else {
+                panic!("a user-pool token made a {:?} identity", caller.identity);
+            };
+            let sub = identity.sub.clone();
             assert_eq!(
                 Some(sub.as_str()),
                 text("sub"),

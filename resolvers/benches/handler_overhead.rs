@@ -1,7 +1,7 @@
 //! The resolver's own work per AppSync event, without any network I/O.
 //!
 //! Groups (each named `resolvers.<group>` in criterion's output):
-//! - `parse`: payload bytes -> JSON value (what lambda_runtime hands `handle`) -> AppSyncEvent
+//! - `parse`: payload bytes -> JSON value (what lambda_runtime hands `handle`) -> `appsync_contract::Event`
 //!   -> Caller (identity) -> typed `Operation`. The same three steps as `resolvers::handle`.
 //! - `request`: building the DynamoDB request a handler would send (the booking transaction,
 //!   a BatchGetItem for `Event.room`), up to the fluent builder, not the wire.
@@ -16,7 +16,6 @@
 //! Run: `cargo bench -p resolvers --bench handler_overhead`, then
 //! `python3 bench/criterion_medians.py resolvers.` for the medians BENCHMARKS.md quotes.
 
-use std::borrow::Borrow;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,6 +31,8 @@ use aws_smithy_types::body::SdkBody;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 
+use resolvers::appsync::fields::{Batch, BookTicketArgs, Operation};
+use resolvers::appsync::Call;
 use resolvers::appsync::{batch_item, Caller};
 use resolvers::domain::event::Event;
 use resolvers::domain::inventory::Counter;
@@ -40,9 +41,8 @@ use resolvers::domain::room::{Room, ROOM_KIND};
 use resolvers::domain::ticket::Ticket;
 use resolvers::output::{to_value, Connection, EventOut, RoomOut, TicketOut};
 use resolvers::paging::PageKey;
-use resolvers::router::{MutationField, Operation};
 use resolvers::store::{self, Item};
-use resolvers::{handle, prepare, App, Tables};
+use resolvers::{handle, prepare, App, Prepared, Tables};
 
 const SECRET: &str = "bench-page-token-secret-0123456789abcdef";
 
@@ -236,6 +236,22 @@ fn parse_one(bytes: &[u8]) -> resolvers::Prepared {
     prepare(payload).expect("a valid event")
 }
 
+/// A field resolved alone, parsed.
+fn one(prepared: Prepared) -> Call<Operation> {
+    match prepared {
+        Prepared::One(item) => *item,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// The parent of an `Event.room` item.
+fn room_source(prepared: &Prepared) -> &Value {
+    match prepared {
+        Prepared::Batch(Batch::EventRoom(items)) => &items[0].source,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
 fn parse_batch(bytes: &[u8]) -> Vec<resolvers::Prepared> {
     let payload: Value = serde_json::from_slice(bytes).expect("valid JSON");
     match payload {
@@ -355,13 +371,13 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let mut g = c.benchmark_group("resolvers.request");
-    let (caller, _, _, _) = parse_one(&book_ticket);
+    let caller = one(parse_one(&book_ticket)).caller;
     g.bench_function("bookTicket TransactWriteItems", |b| {
         b.iter(|| book_request(&app, black_box(&caller), black_box("evt-alice-talk")))
     });
     let sources: Vec<Value> = parse_batch(&batch_room)
-        .into_iter()
-        .map(|(_, _, s, _)| s)
+        .iter()
+        .map(|p| room_source(p).clone())
         .collect();
     let refs: Vec<&Value> = sources.iter().collect();
     g.bench_function("Event.room BatchGetItem (3 items)", |b| {
@@ -384,13 +400,11 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("resolvers.pipeline");
     g.bench_function("mutation-bookTicket", |b| {
         b.iter(|| {
-            let (caller, op, _, _) = parse_one(black_box(&book_ticket));
-            let event_id = match &op {
-                // Borrow: whether or not the router boxes its mutation variant.
-                Operation::Mutation(m) => match Borrow::<MutationField>::borrow(m) {
-                    MutationField::BookTicket(a) => a.event_id.clone(),
-                    other => panic!("unexpected {other:?}"),
-                },
+            let Call {
+                caller, args: op, ..
+            } = one(parse_one(black_box(&book_ticket)));
+            let event_id = match op {
+                Operation::BookTicket(BookTicketArgs { event_id }) => event_id,
                 other => panic!("unexpected {other:?}"),
             };
             let items = book_request(&app, &caller, &event_id);
@@ -418,7 +432,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 let parsed = parse_batch(black_box(bytes));
-                let sources: Vec<&Value> = parsed.iter().map(|(_, _, s, _)| s).collect();
+                let sources: Vec<&Value> = parsed.iter().map(room_source).collect();
                 (rooms_request(&app, &sources), rooms_reply(n))
             })
         });

@@ -3,10 +3,6 @@
 //!
 //! Start-up (runtime, logs, TLS roots) is the `startup` crate's, shared with the aggregator.
 
-// The handler's future nests every operation's future; computing its layout in a release
-// build (LTO) exceeds rustc's default query depth of 128.
-#![recursion_limit = "256"]
-
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use resolvers::{handle, App};
 use serde_json::Value;

@@ -176,13 +176,13 @@ fn every_fixture_is_an_appsync_event_for_a_routed_field() {
                 e["info"]["fieldName"].as_str().unwrap()
             );
             assert!(
-                resolvers::router::FIELDS.contains(&field.as_str()),
+                resolvers::appsync::fields::RESOLVED_FIELDS.contains(&field.as_str()),
                 "{field}"
             );
             seen.insert(field);
         }
     }
-    for f in resolvers::router::FIELDS {
+    for f in resolvers::appsync::fields::RESOLVED_FIELDS {
         assert!(seen.contains(*f), "no fixture for {f}");
     }
 }

@@ -196,7 +196,7 @@ pub(crate) mod tests {
                 groups: vec!["Admin".to_string()]
             }
         );
-        let identity = &caller.identity;
+        let identity = &serde_json::to_value(&caller.identity).unwrap();
         assert_eq!(identity["sub"], "u-1");
         assert_eq!(identity["username"], "alice");
         assert_eq!(identity["issuer"], ISSUER);
@@ -205,7 +205,7 @@ pub(crate) mod tests {
         assert_eq!(identity["claims"]["username"], "alice");
         assert_eq!(identity["defaultAuthStrategy"], "ALLOW");
         // The resolvers read it as the same user.
-        let caller = resolvers::appsync::Caller::from_identity(identity).unwrap();
+        let caller = resolvers::appsync::Caller::from_identity(&caller.identity).unwrap();
         assert_eq!(caller.user_id(), Some("u-1"));
         assert!(caller.is_admin());
         // `Bearer` is accepted too, as AppSync accepts it.

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use apollo_compiler::executable::Field;
 use apollo_compiler::{ast, Node};
+use appsync_contract::Request;
 use futures::stream::{self, StreamExt};
 use serde_json::{Map, Value};
 
@@ -22,7 +23,7 @@ pub struct Invocation<'a> {
     pub prepared: &'a Prepared,
     pub caller: &'a Caller,
     /// The events' `request`: `{headers, domainName}`.
-    pub request: Value,
+    pub request: Request,
     /// Root introspection results by response key.
     pub introspection: Map<String, Value>,
     /// False when shaping a published mutation result for a subscriber: every field reads its
@@ -47,7 +48,10 @@ impl<'a> Invocation<'a> {
             invoker,
             prepared,
             caller,
-            request: serde_json::json!({ "headers": caller.headers, "domainName": null }),
+            request: Request {
+                headers: caller.headers.clone(),
+                domain_name: None,
+            },
             introspection,
             run_resolvers: true,
             executions: AtomicUsize::new(0),

@@ -5,7 +5,8 @@
 
 use apollo_compiler::executable::{Field, SelectionSet};
 use apollo_compiler::Node;
-use serde_json::{json, Map, Value};
+use appsync_contract::{BatchItem, Event, Info};
+use serde_json::{Map, Value};
 
 use super::collect::selection_list;
 use super::context::{all_in_order, Invocation, Parent};
@@ -34,23 +35,24 @@ pub async fn call<'a>(
             field.selection_set.serialize().to_string(),
         )
     };
-    let info = json!({
-        "fieldName": field.name.as_str(),
-        "parentTypeName": type_name,
-        "variables": inv.prepared.variables,
-        "selectionSetList": selection_set_list,
-        "selectionSetGraphQL": selection_set_graphql,
-    });
+    let info = Info {
+        field_name: field.name.to_string(),
+        parent_type_name: type_name.to_string(),
+        variables: inv.prepared.variables.clone(),
+        selection_set_list,
+        selection_set_graphql,
+    };
     let event = |source: &Value| {
-        json!({
-            "arguments": arguments,
-            "identity": inv.caller.identity,
-            "source": source,
-            "request": inv.request,
-            "prev": null,
-            "stash": {},
-            "info": info,
+        serde_json::to_value(Event {
+            arguments: arguments.clone(),
+            identity: inv.caller.identity.clone(),
+            source: source.clone(),
+            request: inv.request.clone(),
+            prev: Value::Null,
+            stash: Map::new(),
+            info: info.clone(),
         })
+        .expect("an event serialises")
     };
 
     if resolver.max_batch_size == 0 || inv.api.is_root_type(type_name) {
@@ -89,16 +91,23 @@ pub async fn call<'a>(
 
 /// One item of a BatchInvoke reply: its `data`, or its error.
 fn batch_item(item: Value) -> Result<Value, FunctionError> {
-    let error_type = item.get("errorType").filter(|v| !v.is_null());
-    let message = item.get("errorMessage").filter(|v| !v.is_null());
-    if error_type.is_some() || message.is_some() {
-        Err(FunctionError::new(
-            error_type
-                .and_then(Value::as_str)
-                .unwrap_or("Lambda:Unhandled"),
-            message.and_then(Value::as_str).unwrap_or(""),
-        ))
-    } else {
-        Ok(item.get("data").cloned().unwrap_or(Value::Null))
+    match serde_json::from_value(item) {
+        Ok(BatchItem {
+            data,
+            error_type: None,
+            error_message: None,
+        }) => Ok(data),
+        Ok(BatchItem {
+            error_type,
+            error_message,
+            ..
+        }) => Err(FunctionError::new(
+            error_type.as_deref().unwrap_or("Lambda:Unhandled"),
+            error_message.as_deref().unwrap_or(""),
+        )),
+        Err(e) => Err(FunctionError::new(
+            "Lambda:Unhandled",
+            format!("a BatchInvoke reply item is not {{data, errorType, errorMessage}}: {e}"),
+        )),
     }
 }

@@ -201,7 +201,7 @@ mod tests {
             0
         );
         // Every field the Lambda says it resolves has a resolver in the template.
-        for f in resolvers::router::FIELDS {
+        for f in resolvers::appsync::fields::RESOLVED_FIELDS {
             let (ty, field) = f.split_once('.').unwrap();
             assert!(api.resolver(ty, field).is_some(), "{f} has no resolver");
         }

@@ -1,67 +1,46 @@
-//! The AppSync Direct Lambda contract: the event AppSync sends, who is calling, and the reply
-//! shapes (a single result, or one `{data, errorType, errorMessage}` per BatchInvoke item).
+//! The AppSync side of the Lambda: events read through the shared contract
+//! (`appsync_contract`), the caller from their identity, and the fields this Lambda resolves,
+//! generated from schema.graphql and template.yaml (`fields`).
 
+pub mod fields;
 pub mod identity;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use appsync_contract::{BatchItem, Event, Identity};
 pub use identity::Caller;
 
-/// One resolver invocation as AppSync sends it (the fields this backend reads).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppSyncEvent {
-    #[serde(default)]
-    pub arguments: Value,
-    #[serde(default)]
-    pub identity: Value,
-    #[serde(default)]
+use crate::error::AppError;
+use crate::output::Wants;
+
+/// One event of a field, parsed: who calls, the parent object (null at the root), what the
+/// query selects below the field, and the field's typed arguments.
+#[derive(Debug)]
+pub struct Call<A> {
+    pub caller: Caller,
     pub source: Value,
-    pub info: Info,
+    pub wants: Wants,
+    pub args: A,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Info {
-    pub parent_type_name: String,
-    pub field_name: String,
-    #[serde(default)]
-    pub selection_set_list: Vec<String>,
-    #[serde(default, rename = "selectionSetGraphQL")]
-    pub selection_set_graphql: String,
-}
-
-impl Info {
-    /// What the query selects that costs a read of its own.
-    pub fn wants(&self) -> crate::output::Wants {
-        crate::output::Wants::from_selection(&self.selection_set_list, &self.selection_set_graphql)
+impl Call<()> {
+    pub fn with<A>(self, args: A) -> Call<A> {
+        Call {
+            caller: self.caller,
+            source: self.source,
+            wants: self.wants,
+            args,
+        }
     }
 }
 
-/// The reply item of a BatchInvoke: AppSync reads `data` or the error of each item on its own.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchItem {
-    pub data: Value,
-    pub error_type: Option<&'static str>,
-    pub error_message: Option<String>,
-}
-
-pub fn batch_item(result: Result<Value, crate::error::AppError>) -> BatchItem {
+/// A field's result as a BatchInvoke reply item.
+pub fn batch_item(result: Result<Value, AppError>) -> BatchItem {
     match result {
-        Ok(data) => BatchItem {
-            data,
-            error_type: None,
-            error_message: None,
-        },
+        Ok(data) => BatchItem::data(data),
         Err(err) => {
             err.log();
-            BatchItem {
-                data: Value::Null,
-                error_type: Some(err.error_type()),
-                error_message: Some(err.to_string()),
-            }
+            BatchItem::error(err.error_type(), err.to_string())
         }
     }
 }

@@ -1,25 +1,24 @@
-//! The deployment contract: `schema.graphql`, the resolvers' router (`resolvers::router::FIELDS`),
-//! the functions' code and `template.yaml` must agree, or a deploy breaks in ways no unit test
-//! sees (a field AppSync answers with "no resolver", a table the Lambda may not read, a stream
-//! that stalls on one bad record).
+//! The deployment contract: `schema.graphql`, the functions' code and `template.yaml` must
+//! agree, or a deploy breaks in ways no unit test sees (a field AppSync answers with "no
+//! resolver", a table the Lambda may not read, a stream that stalls on one bad record). That
+//! every template resolver has a handler, with the schema's arguments, is the compiler's
+//! check: the resolvers crate generates its fields from both files (`resolvers/build.rs`).
 //!
 //! Everything is read at test time: the template through its typed model
-//! (`testkit::template`), the schema with a GraphQL SDL parser (`schema.rs`), FIELDS and the
-//! batched fields from the resolvers crate itself, the environment variables each function
-//! reads by running its own configuration loader, and the DynamoDB calls each function makes
-//! on each table by recording them while the fixture suite runs against moto (`recorded.rs`,
-//! checked in `iam.rs`).
+//! (`testkit::template`), the schema with a GraphQL SDL parser (`schema.rs`), the environment
+//! variables each function reads by running its own configuration loader, and the DynamoDB
+//! calls each function makes on each table by recording them while the fixture suite runs
+//! against moto (`recorded.rs`, checked in `iam.rs`).
 //!
 //! Which schema fields need a Lambda resolver:
 //! - every field of the query and mutation root types;
-//! - a subscription field only if the router lists it (an `@aws_subscribe` field with no
+//! - a subscription field only if it checks its subscriber (an `@aws_subscribe` field with no
 //!   Lambda check needs none);
 //! - a field of another type if it takes arguments, or if it returns an entity (an object type
 //!   that some query or mutation returns) other than as `items` of a `*Connection`: neither can
 //!   come from the parent's item as stored.
 //!
-//! Any other field the router lists (such as `Event.tickets`, filtered per caller) needs a
-//! resolver too, since the router says it resolves it.
+//! Any other field may have a resolver too (such as `Event.tickets`, filtered per caller).
 
 mod iam;
 // The template's defences and operations: limits, WAF, alarms, cache, dashboard.
@@ -192,13 +191,6 @@ fn lambda_data_source() -> &'static str {
     found[0]
 }
 
-fn router_fields() -> BTreeSet<String> {
-    resolvers::router::FIELDS
-        .iter()
-        .map(|f| f.to_string())
-        .collect()
-}
-
 /// A block to paste into template.yaml for a missing resolver.
 fn resolver_block(field: &str) -> String {
     let (t, f) = field.split_once('.').expect("Parent.field");
@@ -215,47 +207,36 @@ fn resolver_block(field: &str) -> String {
 }
 
 // ------------------------------------------------------------------------------------------
-// Schema <-> router <-> template resolvers
+// Schema <-> template resolvers (which fields the Lambda resolves, and which in batches, the
+// resolvers crate generates from the template at build time)
 
 #[test]
-fn every_lambda_field_has_a_router_arm_and_a_template_resolver() {
+fn every_field_needing_a_lambda_has_a_template_resolver() {
     let schema = schema();
     let in_schema = schema.all_fields();
-    let router = router_fields();
     let template: BTreeSet<String> = template()
         .resolvers
         .iter()
         .map(|r| r.properties.field())
         .collect();
 
-    let router_not_in_schema: Vec<_> = router.difference(&in_schema).collect();
+    let not_in_schema: Vec<_> = template.difference(&in_schema).collect();
     assert!(
-        router_not_in_schema.is_empty(),
-        "router FIELDS not in {}: {router_not_in_schema:?}",
+        not_in_schema.is_empty(),
+        "template.yaml resolvers for fields not in {}: {not_in_schema:?}",
         schema_file()
     );
     let needing = schema.needing_lambda();
-    let without_arm: Vec<_> = needing.difference(&router).collect();
-    assert!(
-        without_arm.is_empty(),
-        "schema fields that need a Lambda resolver but are not in resolvers::router::FIELDS: \
-         {without_arm:?}"
-    );
-    let missing: Vec<_> = router.difference(&template).collect();
+    let missing: Vec<_> = needing.difference(&template).collect();
     assert!(
         missing.is_empty(),
-        "router fields without a resolver in template.yaml: {missing:?}; add for each:\n\n{}\n",
+        "schema fields that need a Lambda resolver but have none in template.yaml: \
+         {missing:?}; add for each:\n\n{}\n",
         missing
             .iter()
             .map(|f| resolver_block(f))
             .collect::<Vec<_>>()
             .join("\n\n")
-    );
-    let stale: Vec<_> = template.difference(&router).collect();
-    assert!(
-        stale.is_empty(),
-        "template.yaml resolvers for fields the router does not handle (AppSync would call the \
-         Lambda and get a BadRequest): {stale:?}"
     );
 }
 
@@ -298,33 +279,14 @@ fn template_resolvers_are_direct_lambda_resolvers() {
 }
 
 #[test]
-fn batched_fields_are_batch_invoked_and_only_they() {
+fn batch_sizes_are_within_appsyncs_bounds() {
     for r in &template().resolvers {
-        let p = &r.properties;
-        let field = p.field();
-        let batched = resolvers::router::Operation::parse(
-            &p.type_name,
-            &p.field_name,
-            &serde_json::json!({}),
-        )
-        .map(|op| op.batched())
-        // Fields with required arguments are root fields, never batched.
-        .unwrap_or(false);
-        match (batched, p.max_batch_size) {
-            (true, Some(n)) => assert!(
-                (2..=2000).contains(&n),
-                "{field}: MaxBatchSize {n} is outside 2..=2000"
-            ),
-            (true, None) => panic!(
-                "{field} is resolved in batches by the router: give {} a MaxBatchSize (e.g. \
-                 100) or AppSync calls the Lambda once per parent",
-                r.id
-            ),
-            (false, Some(n)) if n > 0 => panic!(
-                "{field} has MaxBatchSize {n} but the router resolves it item by item \
-                 (router::Operation::batched)"
-            ),
-            _ => {}
+        if let Some(n) = r.properties.max_batch_size {
+            assert!(
+                (0..=2000).contains(&n),
+                "{}: MaxBatchSize {n} is outside 0..=2000",
+                r.properties.field()
+            );
         }
     }
 }
