@@ -93,7 +93,18 @@ struct Timed<V>(quick_cache::sync::Cache<String, (u64, V)>);
 
 impl<V: Clone> Default for Timed<V> {
     fn default() -> Self {
-        Self(quick_cache::sync::Cache::new(CAPACITY))
+        // One shard: a container serves one invocation at a time on one thread, and the
+        // default (four per core) asks the OS for its cores, during init, once per map.
+        let options = quick_cache::OptionsBuilder::new()
+            .shards(1)
+            .estimated_items_capacity(CAPACITY)
+            .weight_capacity(CAPACITY as u64)
+            .build()
+            .expect("one shard of CAPACITY items");
+        let (weigher, hasher, lifecycle) = Default::default();
+        Self(quick_cache::sync::Cache::with_options(
+            options, weigher, hasher, lifecycle,
+        ))
     }
 }
 
