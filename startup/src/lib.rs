@@ -72,7 +72,7 @@ pub fn sdk_config() -> SdkConfig {
 /// The roots of Amazon Trust Services (Amazon Root CA 1 to 4, and Starfield Services Root
 /// G2, which cross-signs them), which every AWS endpoint's certificate chains to. Five
 /// roots parse in microseconds, where the system bundle's ~150 cost about 0.8 ms of init
-/// on CPU and as much again at the first connection (BENCHMARKS.md).
+/// on CPU, and their parsing again at the first connection (BENCHMARKS.md).
 pub const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
 
 /// An HTTPS client (the SDK's own hyper and rustls) trusting [`AMAZON_ROOTS`], or the
