@@ -221,6 +221,7 @@ def stats(values):
 def summarize(label, results):
     init = [r["init_ms"] for r in results]
     inv = [r["invoke_ms"] for r in results]
+    total = [r["init_ms"] + r["invoke_ms"] for r in results]
     rss = [r["peak_rss_kib"] / 1024 for r in results if r["peak_rss_kib"]]
     cpu = [r["init_cpu_ms"] for r in results if r["init_cpu_ms"] is not None]
     runq = [r["init_runq_ms"] for r in results if r["init_runq_ms"] is not None]
@@ -231,6 +232,7 @@ def summarize(label, results):
         "init_cpu_ms": stats(cpu) if cpu else None,
         "init_runq_ms": stats(runq) if runq else None,
         "invoke_ms": stats(inv),
+        "init_plus_invoke_ms": stats(total),
         "peak_rss_mib": stats(rss) if rss else None,
     }
     print(f"{label}: {len(results)} cold starts")
@@ -243,6 +245,8 @@ def summarize(label, results):
               "max {max:.2f}".format(**summary["init_runq_ms"]))
     print("  first invocation (event -> reply): median {median:.2f} ms, p90 {p90:.2f} ms, "
           "min {min:.2f}, max {max:.2f}".format(**summary["invoke_ms"]))
+    print("  init + first invocation: median {median:.2f} ms, p90 {p90:.2f} ms, "
+          "min {min:.2f}, max {max:.2f}".format(**summary["init_plus_invoke_ms"]))
     if rss:
         print("  peak RSS (VmHWM): median {median:.2f} MiB, max {max:.2f} MiB"
               .format(**summary["peak_rss_mib"]))

@@ -8,8 +8,10 @@
 //! - for `READ_CACHE_TTL_MS` (0: not at all), the public lists' pages (events and rooms: the
 //!   rooms' list is one partition key of the `byKind` index) and the events' ticket counts
 //!   they show: 5,000 pages a second show the same popular events, and their
-//!   counters must not all be read 5,000 times a second (BENCHMARKS.md, issue 9). A page
+//!   counters must not all be read 5,000 times a second (BENCHMARKS.md). A page
 //!   or a count is then up to that old; everything else reads fresh;
+//! - for [`MONTHS_TTL_MS`] while the read cache is on, the listing's directory of months
+//!   (every page needs it; [`Cache::months`] says why an old copy is safe);
 //! - for [`CATEGORIES_TTL_MS`], the activity categories: reference data that every user's
 //!   `createActivity` checks, all in one partition key, written only when an operator loads
 //!   them (README), so a container reads them at most once a minute instead of once a call.
@@ -19,7 +21,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use crate::domain::activity::Category;
@@ -34,7 +36,10 @@ pub const SOLD_OUT_MS: u64 = 1_000;
 /// How long a container trusts the activity categories it read (an operator's new category
 /// is accepted everywhere within this).
 pub const CATEGORIES_TTL_MS: u64 = 60_000;
-/// Entries a map holds before it is emptied (events are many; one container sees few).
+/// How long a container trusts the listing's directory of months, when it keeps list pages
+/// at all (see [`Cache::months`]).
+pub const MONTHS_TTL_MS: u64 = 60_000;
+/// Entries a map holds at most; past that the least useful are evicted.
 const CAPACITY: usize = 4_096;
 
 /// Milliseconds: since the process started, or as a benchmark sets them.
@@ -77,38 +82,45 @@ impl Clock {
 pub type CachedPage = Arc<(Vec<Event>, Option<PageKey>)>;
 /// A cached page of the rooms' list.
 pub type CachedRooms = Arc<(Vec<Room>, Option<PageKey>)>;
+/// The months of the listing's directory, ascending.
+pub type Months = Arc<Vec<String>>;
 
-/// Values by key, each with when it was kept; emptied whole when full (events are many, one
-/// container sees few, and nothing here is needed for correctness).
+/// Values by key, each with when it was kept; expiry is checked on our [`Clock`] as a value
+/// is read, and quick_cache bounds the entries (events are many, one container sees few, and
+/// nothing here is needed for correctness, so what it evicts is only read again).
 #[derive(Debug)]
-struct Timed<V> {
-    entries: HashMap<String, (u64, V)>,
-}
+struct Timed<V>(quick_cache::sync::Cache<String, (u64, V)>);
 
-impl<V> Default for Timed<V> {
+impl<V: Clone> Default for Timed<V> {
     fn default() -> Self {
-        Self {
-            entries: HashMap::new(),
-        }
+        // One shard: a container serves one invocation at a time on one thread, and the
+        // default (four per core) asks the OS for its cores, during init, once per map.
+        let options = quick_cache::OptionsBuilder::new()
+            .shards(1)
+            .estimated_items_capacity(CAPACITY)
+            .weight_capacity(CAPACITY as u64)
+            .build()
+            .expect("one shard of CAPACITY items");
+        let (weigher, hasher, lifecycle) = Default::default();
+        Self(quick_cache::sync::Cache::with_options(
+            options, weigher, hasher, lifecycle,
+        ))
     }
 }
 
 impl<V: Clone> Timed<V> {
     /// The value kept under `key` less than `ttl_ms` before `now`.
     fn get(&self, key: &str, now: u64, ttl_ms: u64) -> Option<V> {
-        let (at, value) = self.entries.get(key)?;
-        (now.saturating_sub(*at) < ttl_ms).then(|| value.clone())
+        let (at, value) = self.0.get(key)?;
+        (now.saturating_sub(at) < ttl_ms).then_some(value)
     }
 
-    fn keep(&mut self, key: &str, now: u64, value: V) {
-        if self.entries.len() >= CAPACITY && !self.entries.contains_key(key) {
-            self.entries.clear();
-        }
-        self.entries.insert(key.to_string(), (now, value));
+    fn keep(&self, key: &str, now: u64, value: V) {
+        self.0.insert(key.to_string(), (now, value));
     }
 
-    fn forget(&mut self, key: &str) {
-        self.entries.remove(key);
+    fn forget(&self, key: &str) {
+        self.0.remove(key);
     }
 }
 
@@ -120,6 +132,7 @@ struct Maps {
     rooms: Timed<CachedRooms>,
     counts: Timed<i64>,
     categories: Timed<Arc<Vec<Category>>>,
+    months: Timed<Months>,
 }
 
 /// One container's memory (shared by the clones of its `App`).
@@ -127,7 +140,7 @@ struct Maps {
 pub struct Cache {
     clock: Clock,
     ttl_ms: u64,
-    maps: Arc<Mutex<Maps>>,
+    maps: Arc<Maps>,
 }
 
 impl Cache {
@@ -148,36 +161,31 @@ impl Cache {
         self.ttl_ms
     }
 
-    fn maps(&self) -> std::sync::MutexGuard<'_, Maps> {
-        // A panic elsewhere while holding the lock leaves plain data behind: keep using it.
-        self.maps.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// A page of the public list, if one read within the TTL.
     pub fn page(&self, key: &str) -> Option<CachedPage> {
-        self.maps().pages.get(key, self.clock.now_ms(), self.ttl_ms)
+        self.maps.pages.get(key, self.clock.now_ms(), self.ttl_ms)
     }
 
     pub fn keep_page(&self, key: &str, page: CachedPage) {
         if self.ttl_ms > 0 {
-            self.maps().pages.keep(key, self.clock.now_ms(), page);
+            self.maps.pages.keep(key, self.clock.now_ms(), page);
         }
     }
 
     /// A page of the rooms' list, if one read within the TTL.
     pub fn rooms(&self, key: &str) -> Option<CachedRooms> {
-        self.maps().rooms.get(key, self.clock.now_ms(), self.ttl_ms)
+        self.maps.rooms.get(key, self.clock.now_ms(), self.ttl_ms)
     }
 
     pub fn keep_rooms(&self, key: &str, page: CachedRooms) {
         if self.ttl_ms > 0 {
-            self.maps().rooms.keep(key, self.clock.now_ms(), page);
+            self.maps.rooms.keep(key, self.clock.now_ms(), page);
         }
     }
 
     /// The tickets left of the events read within the TTL.
     pub fn counts(&self, ids: &[String]) -> HashMap<String, i64> {
-        let (now, maps) = (self.clock.now_ms(), self.maps());
+        let (now, maps) = (self.clock.now_ms(), &self.maps);
         ids.iter()
             .filter_map(|id| Some((id.clone(), maps.counts.get(id, now, self.ttl_ms)?)))
             .collect()
@@ -185,7 +193,7 @@ impl Cache {
 
     pub fn keep_counts(&self, counts: &HashMap<String, i64>) {
         if self.ttl_ms > 0 {
-            let (now, mut maps) = (self.clock.now_ms(), self.maps());
+            let (now, maps) = (self.clock.now_ms(), &self.maps);
             for (id, left) in counts {
                 maps.counts.keep(id, now, *left);
             }
@@ -194,38 +202,58 @@ impl Cache {
 
     /// The activity categories, if read within [`CATEGORIES_TTL_MS`].
     pub fn categories(&self) -> Option<Arc<Vec<Category>>> {
-        self.maps()
+        self.maps
             .categories
             .get("", self.clock.now_ms(), CATEGORIES_TTL_MS)
     }
 
     pub fn keep_categories(&self, categories: Arc<Vec<Category>>) {
-        self.maps()
+        self.maps
             .categories
             .keep("", self.clock.now_ms(), categories);
     }
 
+    /// The listing's directory of months, if read within [`MONTHS_TTL_MS`] and the read cache
+    /// is on: a page then reads its months and their counters, two round trips instead of
+    /// three. Safe because the directory only grows (a month is added with its first event
+    /// and never removed) and nothing but a page reads it: a copy up to a minute old lacks at
+    /// most the months first used within that minute, whose events reach this container's
+    /// pages that much later (their organiser has them from `createEvent` and `getEvent`);
+    /// an event in a month already listed shows as soon as before.
+    pub fn months(&self) -> Option<Months> {
+        if self.ttl_ms == 0 {
+            return None;
+        }
+        self.maps.months.get("", self.clock.now_ms(), MONTHS_TTL_MS)
+    }
+
+    pub fn keep_months(&self, months: Months) {
+        if self.ttl_ms > 0 {
+            self.maps.months.keep("", self.clock.now_ms(), months);
+        }
+    }
+
     /// The event's number of counters, if this container learned it recently.
     pub fn shards(&self, event_id: &str) -> Option<i64> {
-        self.maps()
+        self.maps
             .shards
             .get(event_id, self.clock.now_ms(), SHARDS_TTL_MS)
     }
 
     pub fn learn_shards(&self, event_id: &str, n: i64) {
-        self.maps().shards.keep(event_id, self.clock.now_ms(), n);
+        self.maps.shards.keep(event_id, self.clock.now_ms(), n);
     }
 
     /// Whether this container saw the event sold out within [`SOLD_OUT_MS`].
     pub fn seen_sold_out(&self, event_id: &str) -> bool {
-        self.maps()
+        self.maps
             .sold_out
             .get(event_id, self.clock.now_ms(), SOLD_OUT_MS)
             .is_some()
     }
 
     pub fn saw_sold_out(&self, event_id: &str, yes: bool) {
-        let (now, mut maps) = (self.clock.now_ms(), self.maps());
+        let (now, maps) = (self.clock.now_ms(), &self.maps);
         if yes {
             maps.sold_out.keep(event_id, now, ());
         } else {
@@ -271,6 +299,34 @@ mod tests {
         );
         clock.set_ms(CATEGORIES_TTL_MS);
         assert!(cache.categories().is_none(), "expired");
+    }
+
+    #[test]
+    fn the_months_are_kept_for_a_minute_while_the_read_cache_is_on() {
+        let clock = Clock::manual();
+        let cache = Cache::new(clock.clone(), 1000);
+        cache.keep_months(Arc::new(vec!["2026-11".into()]));
+        clock.set_ms(MONTHS_TTL_MS - 1);
+        assert_eq!(cache.months().unwrap()[..], ["2026-11"]);
+        clock.set_ms(MONTHS_TTL_MS);
+        assert!(cache.months().is_none(), "expired");
+        let off = Cache::new(clock, 0);
+        off.keep_months(Arc::new(vec![]));
+        assert!(off.months().is_none(), "a read cache of 0 keeps nothing");
+    }
+
+    #[test]
+    fn a_full_map_keeps_what_was_kept_last() {
+        let cache = Cache::new(Clock::manual(), 1000);
+        for i in 0..2 * CAPACITY {
+            cache.learn_shards(&i.to_string(), 1);
+        }
+        let last = (2 * CAPACITY - 1).to_string();
+        assert_eq!(cache.shards(&last), Some(1));
+        let kept = (0..2 * CAPACITY)
+            .filter(|i| cache.shards(&i.to_string()).is_some())
+            .count();
+        assert!(kept <= CAPACITY + CAPACITY / 8, "bounded: {kept}");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::paging::TokenKey;
 /// The variable holding the secret that signs page tokens.
 pub const PAGE_TOKEN_SECRET: &str = "PAGE_TOKEN_SECRET";
 /// The variable holding how long (ms) a container keeps public list pages and event counts
-/// (`cache`); absent or 0: not at all.
+/// (`cache`), and whether it keeps the listing's directory of months a minute; absent or 0:
+/// none of these.
 pub const READ_CACHE_TTL_MS: &str = "READ_CACHE_TTL_MS";
 
 /// Table names, read from the environment the template sets.

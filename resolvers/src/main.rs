@@ -1,7 +1,8 @@
 //! The resolvers Lambda: builds one SDK config and one DynamoDB client at start-up and hands
 //! them to every invocation.
 //!
-//! Start-up (runtime, logs, TLS roots) is the `startup` crate's, shared with the aggregator.
+//! Start-up (runtime, logs, SDK configuration, TLS roots) is the `startup` crate's, shared
+//! with the aggregator.
 
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use resolvers::{handle, App};
@@ -12,8 +13,7 @@ fn main() -> Result<(), lambda_runtime::Error> {
 }
 
 async fn run() -> Result<(), lambda_runtime::Error> {
-    let config = aws_config::load_from_env().await;
-    let client = aws_sdk_dynamodb::Client::new(&config);
+    let client = aws_sdk_dynamodb::Client::new(&startup::sdk_config());
     // Table names and PAGE_TOKEN_SECRET come from the environment the template sets.
     let app = App::from_lookup(client, |k| std::env::var(k).ok())
         .map_err(|e| format!("configuration: {e:?}"))?;

@@ -1,4 +1,4 @@
-//! The public listing (issue 9): events copied by start month into replicated partitions
+//! The public listing: events copied by start month into replicated partitions
 //! that bookings never write; pages walk months through a directory, in every order, and a
 //! container may keep a page for `READ_CACHE_TTL_MS`.
 
@@ -7,7 +7,7 @@ mod support;
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, Months, Utc};
-use resolvers::cache::Clock;
+use resolvers::cache::{Cache, Clock, MONTHS_TTL_MS};
 use resolvers::domain::listing::REPLICAS;
 use resolvers::App;
 use serde_json::{json, Value};
@@ -163,7 +163,7 @@ async fn an_edit_moves_its_entries_and_a_delete_removes_them() {
     assert!(items.is_empty());
 }
 
-/// Issue 9: no write on the booking or cancelling path touches a partition other events'
+/// No write on the booking or cancelling path touches a partition other events'
 /// bookings also write: not the event, not the listing; only the booker's ticket, and one
 /// counter of the event.
 #[tokio::test]
@@ -266,4 +266,43 @@ async fn a_container_keeps_public_pages_for_its_ttl() {
     assert!(env.counter.total() > 0);
     assert_eq!(fresh["items"][0]["tickets_left"], 9);
     assert_eq!(rooms(app).await, 2, "read again after the TTL");
+}
+
+/// With the read cache on, a container keeps the directory of months a minute: an event in a
+/// month it lists shows once the page expires, one in a month new to it within that minute.
+#[tokio::test]
+async fn a_new_month_reaches_a_warm_container_within_the_directory_ttl() {
+    let env = support::empty().await;
+    env.create_room("r", 100).await;
+    env.create_event("org", "a", "r", &in_month(1, 5), 60, 10)
+        .await
+        .unwrap();
+    let clock = Clock::manual();
+    let mut app = env.app.clone();
+    app.cache = Cache::new(clock.clone(), 1000);
+    let listed = |app: &App| {
+        let ev =
+            devtools::appsync_event("Query", "listEvents", json!({}), anonymous(), Value::Null);
+        let app = app.clone();
+        async move {
+            ids(resolvers::handle(&app, ev).await.unwrap()["items"]
+                .as_array()
+                .unwrap())
+        }
+    };
+    assert_eq!(listed(&app).await, ["a"]);
+    env.create_event("org", "b", "r", &in_month(1, 9), 60, 10)
+        .await
+        .unwrap();
+    env.create_event("org", "c", "r", &in_month(2, 5), 60, 10)
+        .await
+        .unwrap();
+    clock.set_ms(1000);
+    assert_eq!(
+        listed(&app).await,
+        ["a", "b"],
+        "the month of c not yet known"
+    );
+    clock.set_ms(MONTHS_TTL_MS);
+    assert_eq!(listed(&app).await, ["a", "b", "c"]);
 }

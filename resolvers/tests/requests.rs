@@ -1,20 +1,95 @@
-//! The DynamoDB request budget of the hot operations, counted by an SDK interceptor.
+//! The DynamoDB request budget of the hot operations, counted by SDK interceptors: how many
+//! requests of each operation, and for the public list how many sequential round trips.
 
 mod support;
 
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 use chrono::Datelike;
-use resolvers::handle;
+use resolvers::cache::{Cache, Clock, MONTHS_TTL_MS};
+use resolvers::{handle, App};
 use serde_json::{json, Value};
 use support::{admin, anonymous, at, user};
 
-/// A page of events: one Query of the listing's directory and one per month it reads (at
-/// most 8), and one BatchGetItem of their counters only when the query selects
-/// `tickets_left` / `tickets_sold`; its rooms (BatchInvoke on `Event.room`) one more.
-#[tokio::test]
-async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each() {
-    let env = support::empty().await;
+/// Sequential round trips: a request is one deeper than the deepest request that had
+/// finished when it was made (any of those may be what it waited for); requests in flight
+/// together share a depth. What a page waits for is the deepest.
+#[derive(Debug, Clone, Default)]
+struct RoundTrips(Arc<Mutex<Depths>>);
+
+#[derive(Debug, Default)]
+struct Depths {
+    finished: usize,
+    deepest: usize,
+}
+
+#[derive(Debug)]
+struct Depth(usize);
+
+impl Storable for Depth {
+    type Storer = StoreReplace<Self>;
+}
+
+impl RoundTrips {
+    /// `app` on a client that also counts round trips here.
+    fn on(&self, mut app: App) -> App {
+        let conf = app
+            .db
+            .client
+            .config()
+            .to_builder()
+            .interceptor(self.clone());
+        app.db.client = aws_sdk_dynamodb::Client::from_conf(conf.build());
+        app
+    }
+
+    fn take(&self) -> usize {
+        std::mem::take(&mut *self.0.lock().unwrap()).deepest
+    }
+}
+
+impl Intercept for RoundTrips {
+    fn name(&self) -> &'static str {
+        "RoundTrips"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let mut d = self.0.lock().unwrap();
+        let depth = d.finished + 1;
+        d.deepest = d.deepest.max(depth);
+        cfg.interceptor_state().store_put(Depth(depth));
+        Ok(())
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(Depth(depth)) = cfg.load::<Depth>() {
+            let mut d = self.0.lock().unwrap();
+            d.finished = d.finished.max(*depth);
+        }
+        Ok(())
+    }
+}
+
+/// Twelve events in one month two months ahead, two days apart from the 1st: a page of ten
+/// reads one month.
+async fn twelve_events_in_one_month(env: &support::Env) {
     env.create_room("r", 100).await;
-    // Twelve events in one month, three days apart from the 1st: one month to read.
     let month = chrono::Utc::now().date_naive().with_day(1).unwrap() + chrono::Months::new(2);
     for i in 0..12u64 {
         let start = (month + chrono::Days::new(2 * i))
@@ -26,6 +101,15 @@ async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each()
             .unwrap();
     }
     env.counter.reset();
+}
+
+/// A page of events: one Query of the listing's directory and one per month it reads (at
+/// most 8), and one BatchGetItem of their counters only when the query selects
+/// `tickets_left` / `tickets_sold`; its rooms (BatchInvoke on `Event.room`) one more.
+#[tokio::test]
+async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each() {
+    let env = support::empty().await;
+    twelve_events_in_one_month(&env).await;
     let page = env
         .query("listEvents", json!({ "limit": 10 }), anonymous())
         .await
@@ -73,6 +157,50 @@ async fn a_page_of_events_is_one_query_its_counts_and_rooms_one_batch_get_each()
     let counts = env.counter.snapshot();
     assert_eq!(counts.get("BatchGetItem"), Some(&1));
     assert_eq!(env.counter.total(), 1, "{counts:?}");
+}
+
+/// With the read cache on, a container keeps the listing's directory of months a minute: a
+/// page it has not kept is then its month's Query and its counters' BatchGetItem, two
+/// sequential round trips; in a container that has not read the directory for a minute, three.
+#[tokio::test]
+async fn a_page_in_a_warm_container_is_two_round_trips() {
+    let env = support::empty().await;
+    twelve_events_in_one_month(&env).await;
+    let clock = Clock::manual();
+    let trips = RoundTrips::default();
+    let mut app = trips.on(env.app.clone());
+    app.cache = Cache::new(clock.clone(), 1000);
+    let page = || {
+        let ev = devtools::appsync_event(
+            "Query",
+            "listEvents",
+            json!({ "limit": 10 }),
+            anonymous(),
+            Value::Null,
+        );
+        handle(&app, ev)
+    };
+    let budget = |queries: usize| {
+        [
+            ("Query".to_string(), queries),
+            ("BatchGetItem".to_string(), 1),
+        ]
+        .into_iter()
+        .collect()
+    };
+    for (at, trips_then, queries) in [
+        (0, 3, 2),
+        (1_000, 2, 1),
+        (MONTHS_TTL_MS - 1, 2, 1),
+        (MONTHS_TTL_MS + 1_000, 3, 2),
+    ] {
+        clock.set_ms(at);
+        env.counter.reset();
+        let got = page().await.unwrap();
+        assert_eq!(got["items"].as_array().unwrap().len(), 10);
+        assert_eq!(env.counter.snapshot(), budget(queries), "at {at} ms");
+        assert_eq!(trips.take(), trips_then, "round trips at {at} ms");
+    }
 }
 
 /// Whatever the data, a page stays within its bound: the directory and at most 8 months.
@@ -144,10 +272,10 @@ async fn a_booking_is_one_transaction() {
     );
 }
 
-/// Seed 000's booking call: the transaction first (no read before it), then one read of
-/// what it answers: the event and its counters together when `tickets_left` is selected
-/// (one BatchGetItem), the event alone otherwise. Two round trips; before issue 9 three
-/// (the event, the caller's ticket, the transaction).
+/// A booking through `updateEvent` (`tickets` naming the caller): the transaction first (no
+/// read before it), then one read of what it answers: the event and its counters together
+/// when `tickets_left` is selected (one BatchGetItem), the event alone otherwise. Two
+/// round trips.
 #[tokio::test]
 async fn the_seed_clients_booking_writes_once_then_reads_once() {
     let env = support::empty().await;

@@ -1,14 +1,22 @@
 //! Start-up shared by the `resolvers` and `aggregator` binaries, tuned for cold starts
-//! (figures in BENCHMARKS.md).
+//! (figures in BENCHMARKS.md): a current-thread runtime, JSON logs, the SDK's configuration
+//! from the environment with Amazon's TLS roots, the EMF metrics recorder.
 
 pub mod metrics;
 
-/// Runs `main` on a current-thread runtime after preparing the process. Lambda hands a
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
+use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
+use aws_smithy_http_client::Builder;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+/// Runs `main` on a current-thread runtime, logging as [`init_logs`] sets. Lambda hands a
 /// process one invocation at a time, so worker threads would only cost start-up time; the
 /// DynamoDB calls of one invocation still run concurrently, interleaved on this thread.
 pub fn run<F: std::future::Future>(main: F) -> std::io::Result<F::Output> {
-    // Before any thread exists: the only point where changing the environment is sound.
-    use_one_ca_bundle();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -34,24 +42,72 @@ fn init_logs() {
         .init();
 }
 
-/// The system's CA bundle: Amazon Linux (Lambda's provided.al2023), then Debian/Ubuntu.
-const CA_BUNDLES: &[&str] = &[
-    "/etc/pki/tls/certs/ca-bundle.crt",
-    "/etc/ssl/certs/ca-certificates.crt",
-];
+/// The SDK's configuration as a Lambda has it: region and credentials from the variables
+/// Lambda sets (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`), `AWS_ENDPOINT_URL` where one is set (local runs), TLS roots from
+/// [`AMAZON_ROOTS`]. `aws_config::load_from_env` would also look for profile files, SSO,
+/// web identity and the instance metadata service, none of which a Lambda uses.
+pub fn sdk_config() -> SdkConfig {
+    let var = |k: &str| std::env::var(k).ok();
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(
+            var("AWS_REGION")
+                .or_else(|| var("AWS_DEFAULT_REGION"))
+                .map(Region::new),
+        )
+        .credentials_provider(SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .retry_config(RetryConfig::standard())
+        .http_client(https_client(
+            var("SSL_CERT_FILE")
+                .or_else(|| var("SSL_CERT_DIR"))
+                .is_some(),
+        ));
+    config.set_endpoint_url(var("AWS_ENDPOINT_URL"));
+    config.build()
+}
 
-/// The SDK loads its TLS roots while the client is built, during init. Unless SSL_CERT_FILE
-/// or SSL_CERT_DIR says where, it reads the system bundle and then every file of the
-/// certificate directory, which on Debian holds the same roots again, one file each: that
-/// was half of init (BENCHMARKS.md). Naming the bundle keeps the same roots, read once.
-fn use_one_ca_bundle() {
-    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
-        return;
-    }
-    if let Some(bundle) = CA_BUNDLES
-        .iter()
-        .find(|p| std::path::Path::new(p).is_file())
-    {
-        std::env::set_var("SSL_CERT_FILE", bundle);
+/// The roots of Amazon Trust Services (Amazon Root CA 1 to 4, and Starfield Services Root
+/// G2, which cross-signs them), which every AWS endpoint's certificate chains to. Five
+/// roots parse in microseconds, where the system bundle's ~150 cost about 0.8 ms of init
+/// on CPU, and their parsing again at the first connection (BENCHMARKS.md).
+pub const AMAZON_ROOTS: &str = include_str!("amazon-roots.pem");
+
+/// An HTTPS client (the SDK's own hyper and rustls) trusting [`AMAZON_ROOTS`], or the
+/// platform's roots when `platform` (SSL_CERT_FILE or SSL_CERT_DIR names them: an endpoint
+/// with another CA, such as a proxy).
+fn https_client(platform: bool) -> SharedHttpClient {
+    let roots = if platform {
+        TrustStore::default()
+    } else {
+        TrustStore::empty().with_pem_certificate(AMAZON_ROOTS)
+    };
+    let tls = TlsContext::builder()
+        .with_trust_store(roots)
+        .build()
+        .expect("a TLS context of PEM roots");
+    Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(tls)
+        .build_https()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Building a client hands its HTTP client the roots, which it parses then (a bad
+    /// certificate would panic here, at init, not at the first request).
+    #[tokio::test]
+    async fn a_client_builds_on_amazons_roots() {
+        let roots = AMAZON_ROOTS.matches("-----BEGIN CERTIFICATE-----").count();
+        assert_eq!(roots, 5);
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .http_client(https_client(false))
+            .build();
+        aws_sdk_dynamodb::Client::new(&config);
     }
 }

@@ -46,7 +46,16 @@ pub async fn list(
         Some(page) => page,
         None => {
             let replica = fastrand::i64(0..REPLICAS);
-            let read = listing::page(&app.db, when, Utc::now(), limit, start, replica).await?;
+            let months = match app.cache.months() {
+                Some(months) => months,
+                None => {
+                    let months = Arc::new(listing::months(&app.db, replica).await?);
+                    app.cache.keep_months(months.clone());
+                    months
+                }
+            };
+            let now = Utc::now();
+            let read = listing::page(&app.db, &months, when, now, limit, start, replica).await?;
             let page = Arc::new((read.items, read.next));
             app.cache.keep_page(&key, page.clone());
             page

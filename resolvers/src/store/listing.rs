@@ -1,7 +1,7 @@
 //! The listing table (`domain::listing`): each event copied into the partition of its start
 //! month, in `REPLICAS` replicas, with a directory of months. A page reads one replica
-//! picked at random: its directory (one Query), then month by month (at most
-//! [`MAX_READS_PER_PAGE`] Queries), so a page costs at most 1 + 8 Queries, usually 2.
+//! picked at random, month by month (at most [`MAX_READS_PER_PAGE`] Queries, usually one),
+//! guided by the directory ([`months`]: one Query, which a container keeps a while).
 
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
@@ -84,11 +84,13 @@ fn opened(start: &PageKey) -> AppResult<(String, String)> {
     }
 }
 
-/// A page of events by start time from replica `replica`: upcoming (not ended at `now`,
+/// A page of events by start time from replica `replica`, walking the months of `directory`
+/// (ascending, as [`months`] reads them): upcoming (not ended at `now`,
 /// soonest first; an event lasts at most MAX_EVENT_MINUTES, so only starts from `now` minus
 /// that are read), past (ended, most recent first) or all (ascending).
 pub async fn page(
     db: &Db,
+    directory: &[String],
     when: When,
     now: DateTime<Utc>,
     limit: i32,
@@ -118,7 +120,7 @@ pub async fn page(
             }
         }
     };
-    let months = directory(db, replica, &first, inclusive, forward).await?;
+    let (months, more) = walk(directory, &first, inclusive, forward, cursor.is_some());
     let limit = limit.max(1) as usize;
     let mut events: Vec<Event> = Vec::new();
     let mut reads = 0;
@@ -180,7 +182,7 @@ pub async fn page(
             if events.len() >= limit {
                 let last = events.last().map(sort_key).unwrap_or_default();
                 let last_month = months.last() == Some(month);
-                let done = more_here.is_none() && last_month && months.len() < DIRECTORY_PAGE;
+                let done = more_here.is_none() && last_month && !more;
                 let next = (!done).then(|| position(month, &last));
                 return Ok(Page {
                     items: events,
@@ -195,8 +197,8 @@ pub async fn page(
         cursor = None;
         before = Some(month);
     }
-    // Every month the directory gave was read; more may follow if it gave a full page.
-    let next = (months.len() == DIRECTORY_PAGE)
+    // Every month given was read; the page resumes after the last if more follow.
+    let next = more
         .then(|| months.last().map(|m| position(m, "")))
         .flatten();
     Ok(Page {
@@ -208,37 +210,48 @@ pub async fn page(
 /// Months of the directory a page may walk, at most.
 const DIRECTORY_PAGE: usize = MAX_READS_PER_PAGE;
 
-/// Up to [`DIRECTORY_PAGE`] months from `first` (itself too when `inclusive`), in the page's
-/// direction: one Query of a small partition.
-async fn directory(
-    db: &Db,
-    replica: i64,
+/// Up to [`DIRECTORY_PAGE`] months of `directory` from `first` (itself too when `inclusive`)
+/// in the page's direction, and whether more follow. A page resuming inside `first`
+/// (`resuming`) reads it even if `directory` is older than the month.
+fn walk(
+    directory: &[String],
     first: &str,
     inclusive: bool,
     forward: bool,
-) -> AppResult<Vec<String>> {
-    let op = match (forward, inclusive) {
-        (true, true) => ">=",
-        (true, false) => ">",
-        (false, true) => "<=",
-        (false, false) => "<",
+    resuming: bool,
+) -> (Vec<String>, bool) {
+    let wanted = |m: &&String| match (forward, inclusive) {
+        (true, true) => m.as_str() >= first,
+        (true, false) => m.as_str() > first,
+        (false, true) => m.as_str() <= first,
+        (false, false) => m.as_str() < first,
     };
-    let mut q = db
-        .client
+    let mut months: Vec<String> = if forward {
+        directory.iter().filter(wanted).cloned().collect()
+    } else {
+        directory.iter().rev().filter(wanted).cloned().collect()
+    };
+    if resuming && months.first().map(String::as_str) != Some(first) {
+        months.insert(0, first.to_string());
+    }
+    let more = months.len() > DIRECTORY_PAGE;
+    months.truncate(DIRECTORY_PAGE);
+    (months, more)
+}
+
+/// The directory of replica `replica`: every month that ever held an event, ascending (one
+/// Query of a small partition: a month is one small item).
+pub async fn months(db: &Db, replica: i64) -> AppResult<Vec<String>> {
+    db.client
         .query()
         .table_name(&db.tables.listing)
-        .expression_attribute_values(":pk", s(directory_pk(replica)))
-        .scan_index_forward(forward)
-        .limit(DIRECTORY_PAGE as i32);
-    q = if first.is_empty() && forward {
-        q.key_condition_expression("pk = :pk")
-    } else {
-        q.key_condition_expression(format!("pk = :pk AND sk {op} :first"))
-            .expression_attribute_values(":first", s(first))
-    };
-    let resp = q.send().await?;
-    resp.items
-        .unwrap_or_default()
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", s(directory_pk(replica.rem_euclid(REPLICAS))))
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await?
         .into_iter()
         .map(|i| from_item::<Month>(i).map(|m| m.sk))
         .collect()
