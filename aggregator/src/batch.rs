@@ -3,8 +3,9 @@
 
 use crate::delta::{self, Side};
 use crate::error::Error;
-use crate::event::{self, Batch, Record};
+use crate::event::{self, Record};
 use crate::plan::{self, Transaction, MAX_ENTRIES_PER_TRANSACTION};
+use crate::seq::SequenceNumber;
 
 /// A record passed over for good, with what an operator needs to find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,18 +32,24 @@ pub struct Prepared {
     pub transactions: Vec<Transaction>,
     pub skipped: Vec<Skipped>,
     pub ignored_images: Vec<IgnoredImage>,
+    /// Every record's that has one, for counting what is redelivered.
+    pub sequence_numbers: Vec<SequenceNumber>,
+    /// The newest record's `ApproximateCreationDateTime` (seconds since the epoch).
+    pub newest_created: Option<f64>,
 }
 
 pub fn prepare(raw: &str) -> Result<Prepared, Error> {
-    Ok(prepare_batch(event::parse_batch(raw)?))
-}
-
-pub fn prepare_batch(batch: Batch<'_>) -> Prepared {
+    let batch = event::parse_batch(raw)?;
     let mut prepared = Prepared {
         records: batch.records.len() + batch.unreadable.len(),
         ..Prepared::default()
     };
     for u in batch.unreadable {
+        if let Some(seq) = &u.sequence_number {
+            prepared
+                .sequence_numbers
+                .push(SequenceNumber::new(seq.as_str()));
+        }
         prepared.skipped.push(Skipped {
             sequence_number: u.sequence_number,
             event_id: u.event_id.unwrap_or_default(),
@@ -52,7 +59,7 @@ pub fn prepare_batch(batch: Batch<'_>) -> Prepared {
     }
     let deltas = analyse_all(batch.records, &mut prepared);
     prepared.transactions = plan::plan(deltas, MAX_ENTRIES_PER_TRANSACTION);
-    prepared
+    Ok(prepared)
 }
 
 fn analyse_all<'a>(
@@ -61,14 +68,18 @@ fn analyse_all<'a>(
 ) -> Vec<delta::RecordDelta<'a>> {
     let mut deltas = Vec::with_capacity(records.len());
     for record in records {
+        if let Some(c) = record.created {
+            prepared.newest_created = Some(prepared.newest_created.map_or(c, |n| n.max(c)));
+        }
         let a = delta::analyse(record);
+        prepared.sequence_numbers.extend(a.seq.clone());
         match a.verdict {
             Ok(d) => {
                 for (side, reason) in a.ignored {
                     prepared.ignored_images.push(IgnoredImage {
                         sequence_number: d.seq.to_string(),
                         event_id: a.event_id.to_string(),
-                        keys: a.keys.to_string(),
+                        keys: a.keys.to_owned(),
                         side,
                         reason,
                     });
@@ -78,7 +89,7 @@ fn analyse_all<'a>(
             Err(reason) => prepared.skipped.push(Skipped {
                 sequence_number: a.seq.map(|s| s.to_string()),
                 event_id: a.event_id.into_owned(),
-                keys: a.keys.into_owned(),
+                keys: a.keys.to_owned(),
                 reason: reason.to_string(),
             }),
         }

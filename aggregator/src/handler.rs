@@ -20,18 +20,13 @@ pub const DEFAULT_DEDUPE_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 pub use model::retry::RetryPolicy;
 
-/// Retries, within one invocation, of a transaction cancelled because a concurrent one (a
-/// Lambda of another shard updating the same aggregate) held its items: the one failure the
-/// SDK cannot retry (`store::retry_config` has the rest). Past them the records are
-/// reported, and Lambda's redelivery is the longer-term retry.
-pub const TRANSACTION_RETRY: RetryPolicy =
-    RetryPolicy::new(5, Duration::from_millis(50), Duration::from_secs(2));
-
 #[derive(Debug, Clone)]
 pub struct Config {
     pub aggregates_table: String,
     pub processed_table: String,
     pub dedupe_ttl: Duration,
+    /// Retries within one invocation of a cancelled transaction (`model::retry`); past them
+    /// the records are reported, and Lambda's redelivery is the longer-term retry.
     pub retry: RetryPolicy,
     /// Transactions in flight at once. They touch distinct aggregate items, so their order
     /// does not matter.
@@ -49,7 +44,7 @@ impl Config {
             aggregates_table: aggregates_table.into(),
             processed_table: processed_table.into(),
             dedupe_ttl: DEFAULT_DEDUPE_TTL,
-            retry: TRANSACTION_RETRY,
+            retry: model::retry::CANCELLED_TRANSACTION,
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
@@ -81,11 +76,13 @@ impl Config {
 }
 
 /// What one invocation did. `response` is the whole reply to Lambda; the counts go to the
-/// log (Lambda's reply has no place for them).
+/// log and the metrics (Lambda's reply has no place for them).
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
     pub response: DynamoDbEventResponse,
     pub stats: Stats,
+    /// The newest record's `ApproximateCreationDateTime` (seconds since the epoch).
+    pub newest_created: Option<f64>,
 }
 
 impl Outcome {
@@ -103,6 +100,8 @@ pub struct Stats {
     pub records: usize,
     /// Records passed over for good (logged one by one).
     pub skipped_records: usize,
+    /// Records Lambda delivers again: the reported one and every later one.
+    pub failed_records: usize,
     /// Invalid images counted as nothing in records that were applied.
     pub ignored_images: usize,
     /// (record, aggregate) entries written by this invocation.
@@ -176,7 +175,13 @@ impl Aggregator {
         }
 
         let expires_at = epoch_seconds(SystemTime::now() + self.config.dedupe_ttl);
-        let reports: Vec<TxReport> = stream::iter(prepared.transactions)
+        let Prepared {
+            transactions,
+            sequence_numbers,
+            newest_created,
+            ..
+        } = prepared;
+        let reports: Vec<TxReport> = stream::iter(transactions)
             .map(|tx| self.execute(tx, expires_at))
             .buffer_unordered(self.config.concurrency.max(1))
             .collect()
@@ -191,6 +196,9 @@ impl Aggregator {
         // Lambda resumes from the reported record and everything after it comes again:
         // applied records there find their markers, skipped ones are skipped again.
         let lowest = reports.into_iter().filter_map(|r| r.failed).min();
+        if let Some(lowest) = &lowest {
+            stats.failed_records = sequence_numbers.iter().filter(|s| *s >= lowest).count();
+        }
 
         let mut response = DynamoDbEventResponse::default();
         if let Some(seq) = &lowest {
@@ -203,6 +211,7 @@ impl Aggregator {
         info!(
             records = stats.records,
             skipped_records = stats.skipped_records,
+            failed_records = stats.failed_records,
             ignored_images = stats.ignored_images,
             applied_entries = stats.applied_entries,
             duplicate_entries = stats.duplicate_entries,
@@ -211,7 +220,11 @@ impl Aggregator {
             resume_from = lowest.as_ref().map(SequenceNumber::as_str).unwrap_or(""),
             "batch done"
         );
-        Outcome { response, stats }
+        Outcome {
+            response,
+            stats,
+            newest_created,
+        }
     }
 
     async fn execute(&self, mut tx: Transaction, expires_at: i64) -> TxReport {

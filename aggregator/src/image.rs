@@ -1,8 +1,6 @@
 //! What one image of a stream record means for the aggregates.
 //!
-//! The meaning depends on the image alone (see `delta` for why that matters), whichever
-//! parser read it: `Image::read` for a `serde_dynamo::Item`, `Image::of_activity` for an
-//! activity the fast path read straight from the payload.
+//! The meaning depends on the image alone (see `delta` for why that matters).
 
 use model::activity::{ACTIVITY_PK, ACTIVITY_SK};
 use model::{Activity, Contribution};
@@ -39,7 +37,7 @@ impl Image {
         }
     }
 
-    pub fn of_activity(activity: Activity) -> Self {
+    fn of_activity(activity: Activity) -> Self {
         if activity.userid.len() > MAX_USERID_BYTES {
             return Self::Invalid(format!(
                 "userid is {} bytes, more than {MAX_USERID_BYTES}",

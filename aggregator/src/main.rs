@@ -24,7 +24,7 @@ async fn run() -> Result<(), lambda_runtime::Error> {
             let raw = event.payload.get();
             let reply = aggregator.handle_payload(raw).await;
             if let Ok(outcome) = &reply {
-                aggregator::telemetry::record(raw, outcome);
+                aggregator::telemetry::record(outcome);
             }
             emf.flush();
             reply

@@ -129,9 +129,8 @@ fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
     }
 }
 
-/// Only a cancellation is ours to retry: the SDK cannot tell a cancelled transaction that
-/// may commit next time from one that never will, but its reasons can. Every other error
-/// has had the SDK's retries already (see [`retry_config`]).
+/// Only a cancellation is ours to retry (`model::retry`): every other error has had the
+/// SDK's retries already (see [`retry_config`]).
 fn classify(err: SdkError<TransactWriteItemsError>, entries: usize) -> Result<Applied, Error> {
     let mut retryable = false;
     if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
@@ -167,29 +166,17 @@ pub enum Cancellation {
 }
 
 pub fn judge_cancellation(codes: &[Option<&str>], entries: usize) -> Cancellation {
-    let mut applied = Vec::new();
-    let mut transient = codes.is_empty();
-    for (i, code) in codes.iter().enumerate() {
-        match *code {
-            None | Some("None") => {}
-            Some("ConditionalCheckFailed") if (1..=entries).contains(&i) => applied.push(i - 1),
-            Some(
-                "TransactionConflict"
-                | "ThrottlingError"
-                | "ProvisionedThroughputExceeded"
-                | "RequestLimitExceeded",
-            ) => transient = true,
-            Some(_) => return Cancellation::Permanent,
-        }
-    }
     // Markers that exist are applied whatever else went wrong: dropping them first means the
-    // next attempt only has the transient cause left.
+    // next attempt only has the other causes left.
+    let applied: Vec<usize> = (1..=entries)
+        .filter(|&i| codes.get(i) == Some(&Some("ConditionalCheckFailed")))
+        .map(|i| i - 1)
+        .collect();
     if !applied.is_empty() {
         Cancellation::AlreadyApplied(applied)
-    } else if transient {
+    } else if model::retry::cancellation_may_pass(codes.iter().copied()) {
         Cancellation::Transient
     } else {
-        // Cancelled with no reason at all: nothing tells us a retry would fare better.
         Cancellation::Permanent
     }
 }
@@ -222,12 +209,15 @@ mod tests {
     }
 
     #[test]
-    fn applied_markers_are_dropped_even_alongside_a_conflict() {
-        let codes = [Some("TransactionConflict"), Some("ConditionalCheckFailed")];
-        assert_eq!(
-            judge_cancellation(&codes, 1),
-            Cancellation::AlreadyApplied(vec![0])
-        );
+    fn applied_markers_are_dropped_whatever_else_failed() {
+        for other in ["TransactionConflict", "ValidationError"] {
+            let codes = [Some(other), Some("ConditionalCheckFailed")];
+            assert_eq!(
+                judge_cancellation(&codes, 1),
+                Cancellation::AlreadyApplied(vec![0]),
+                "{other}"
+            );
+        }
     }
 
     #[test]

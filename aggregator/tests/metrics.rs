@@ -57,7 +57,7 @@ async fn a_batch_counts_its_records_applied_skipped_and_failed_and_its_lag() {
     let outcome = env.deliver_raw(&raw).await;
     assert_eq!(outcome.failure(), Some(seq_of(&records[first_b + 1])));
     assert_eq!(outcome.stats.skipped_records, 1);
-    aggregator::telemetry::record(&raw, &outcome);
+    aggregator::telemetry::record(&outcome);
 
     let docs = flushed(&emf);
     let count = |n: u64| ("Count".to_string(), json!(n));
@@ -89,7 +89,7 @@ async fn a_batch_counts_its_records_applied_skipped_and_failed_and_its_lag() {
     let again = lambda_event(&records[first_b + 1..]).to_string();
     let outcome = env.deliver_raw(&again).await;
     assert_eq!(outcome.failure(), None);
-    aggregator::telemetry::record(&again, &outcome);
+    aggregator::telemetry::record(&outcome);
     let docs = flushed(&emf);
     assert_eq!(metric(&docs, "RecordsApplied"), Some(count(2)));
     assert_eq!(

@@ -10,7 +10,7 @@ use crate::time::parse_timestamp;
 pub const ACTIVITY_PK: &str = "userid";
 pub const ACTIVITY_SK: &str = "id";
 
-/// One logged activity, stored with the field names of seed 001's client.
+/// One logged activity, stored with the field names of the activity tracker app's client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub userid: String,
@@ -141,7 +141,7 @@ mod tests {
         );
     }
 
-    /// Issue 12, defect 1: whatever the resolvers can store, the aggregator can bucket.
+    /// Whatever the resolvers can store, the aggregator can bucket.
     #[test]
     fn the_edges_of_the_storable_range_have_a_day_and_beyond_them_none() {
         let latest = activity("Food", 1, "9999-12-31T23:59:59.999Z");

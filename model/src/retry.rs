@@ -1,10 +1,45 @@
-//! Jittered exponential backoff for the retries the AWS SDK cannot make itself: a
-//! transaction cancelled because a concurrent one held its items, a batch whose items were
-//! only partly applied. The SDK retries throttling, 5xx and network failures by its own
-//! retry configuration (set once where each Lambda builds its `SdkConfig`); retrying those
-//! again here would multiply the attempts. One rule, shared by both Lambdas.
+//! The retries the AWS SDK cannot make itself, for both Lambdas: a transaction DynamoDB
+//! cancelled for a passing cause, a batch whose items were only partly applied; each with
+//! jittered exponential backoff. The SDK retries throttling, 5xx, network failures and
+//! `TransactionInProgressException` by its own retry configuration, but it cannot tell a
+//! `TransactionCanceledException` that may commit next time from one that never will: only
+//! its cancellation reasons can ([`cancellation_may_pass`]).
 
 use std::time::Duration;
+
+/// A transaction cancelled for a passing cause: six tries in all, the five waits' ceilings
+/// 20, 40, 80, 160 and 320 ms (at most 620 ms of waiting in all). A conflicting transaction
+/// (people booking one event, Lambdas of several shards updating one aggregate) takes tens
+/// of milliseconds; past these tries the resolvers answer a retryable Conflict and the
+/// aggregator leaves the records to Lambda's redelivery.
+pub const CANCELLED_TRANSACTION: RetryPolicy =
+    RetryPolicy::new(6, Duration::from_millis(10), Duration::from_millis(640));
+
+/// Whether a transaction DynamoDB cancelled with these reasons (one per item, in request
+/// order) may commit on a later try: every item that failed, failed for a passing cause (a
+/// concurrent transaction on it, throttling). A cancellation that names no reason at all is
+/// given the benefit of the doubt; one whose items all passed names nothing to wait for.
+/// Callers first take out what a failed condition means to them.
+pub fn cancellation_may_pass<'a>(codes: impl IntoIterator<Item = Option<&'a str>>) -> bool {
+    let mut codes = codes.into_iter().peekable();
+    if codes.peek().is_none() {
+        return true;
+    }
+    let mut passing = false;
+    for code in codes {
+        match code {
+            None | Some("None") => {}
+            Some(
+                "TransactionConflict"
+                | "ThrottlingError"
+                | "ProvisionedThroughputExceeded"
+                | "RequestLimitExceeded",
+            ) => passing = true,
+            Some(_) => return false,
+        }
+    }
+    passing
+}
 
 /// How many tries, and how long to wait between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +117,22 @@ mod tests {
         // Huge ceilings neither overflow nor panic (they saturate at u64::MAX nanoseconds).
         let wide = RetryPolicy::new(5, Duration::MAX, Duration::MAX);
         assert!(wide.delay_with(16, u64::MAX) >= Duration::from_nanos(u64::MAX / 2));
+    }
+
+    #[test]
+    fn only_passing_causes_are_worth_another_try() {
+        assert!(cancellation_may_pass([
+            Some("TransactionConflict"),
+            Some("None")
+        ]));
+        assert!(cancellation_may_pass([None, Some("ThrottlingError")]));
+        assert!(cancellation_may_pass([]));
+        assert!(!cancellation_may_pass([Some("None"), None]));
+        assert!(!cancellation_may_pass([
+            Some("TransactionConflict"),
+            Some("ValidationError")
+        ]));
+        assert!(!cancellation_may_pass([Some("ConditionalCheckFailed")]));
     }
 
     #[test]

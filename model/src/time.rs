@@ -121,8 +121,8 @@ mod tests {
         );
     }
 
-    /// Issue 12, defect 1: these were stored as `+10000-01-01T23:58:59.000Z` and
-    /// `-0001-12-31T10:00:00.000Z`, which nothing could read back.
+    /// In UTC these are `+10000-01-01T23:58:59.000Z` and `-0001-12-31T10:00:00.000Z`, which
+    /// no reader of the stored four-digit form could read back.
     #[test]
     fn times_whose_utc_year_has_no_four_digit_form_are_refused() {
         for s in [

@@ -38,7 +38,7 @@ use resolvers::domain::event::Event;
 use resolvers::domain::inventory::Counter;
 use resolvers::domain::plan;
 use resolvers::domain::room::{Room, ROOM_KIND};
-use resolvers::domain::ticket::Ticket;
+use resolvers::domain::ticket::{OwnTicketCall, Ticket};
 use resolvers::output::{to_value, Connection, EventOut, RoomOut, TicketOut};
 use resolvers::paging::PageKey;
 use resolvers::store::{self, Item};
@@ -272,7 +272,7 @@ fn book_request(app: &App, caller: &Caller, event_id: &str) -> Vec<TransactWrite
         "2026-05-01T12:00:00.000Z",
         0,
     );
-    let items = plan::book(&ticket, 0, false)
+    let items = plan::book(&ticket, 0, OwnTicketCall::TicketMutation)
         .writes()
         .iter()
         .map(|w| store::write::transact_item(&app.db.tables, w).expect("builds"))

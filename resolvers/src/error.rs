@@ -42,6 +42,11 @@ impl AppError {
         Self::Validation(msg.into())
     }
 
+    /// NotFound for a `kind` of item ("event", "room") with this id.
+    pub fn not_found(kind: &str, id: &str) -> Self {
+        Self::NotFound(format!("{kind} {id:?} does not exist"))
+    }
+
     pub fn internal(detail: impl Into<String>) -> Self {
         Self::Internal(detail.into())
     }

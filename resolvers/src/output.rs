@@ -47,7 +47,7 @@ pub fn to_value<T: Serialize>(out: T) -> AppResult<Value> {
     serde_json::to_value(out).map_err(|e| AppError::internal(format!("reply not serialised: {e}")))
 }
 
-/// `{items, nextToken}`, the connection shape of seed 000's and seed 001's clients.
+/// `{items, nextToken}`, the connection shape the events and activity tracker apps page by.
 #[derive(Debug, Serialize)]
 pub struct Connection<T> {
     pub items: Vec<T>,

@@ -29,8 +29,8 @@ pub struct Event {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The organiser's display name (seed 000's field). The organiser's user id is
-    /// `owner_id`, which the schema never exposes.
+    /// The organiser's display name, as the events app shows it. The organiser's user id
+    /// is `owner_id`, which the schema never exposes.
     pub event_owner: String,
     pub owner_id: String,
     pub room_id: String,
@@ -41,8 +41,8 @@ pub struct Event {
     /// Minutes.
     pub event_duration: i64,
     pub total_tickets: i64,
-    /// How many inventory counters the event has (`inventory::shards_for`; never fewer
-    /// than before).
+    /// How many inventory counters the event has (`inventory::shards_for`); an edit may add
+    /// counters, never remove one.
     #[serde(default = "one")]
     pub shards: i64,
     /// Optimistic lock for edits by the organiser or an admin.
@@ -108,7 +108,7 @@ pub enum When {
     Upcoming,
     /// Ended, most recent first.
     Past,
-    /// Everything by start time: what seed 000's client lists and splits itself.
+    /// Everything by start time: what the events app lists and splits itself.
     #[default]
     All,
 }
@@ -517,8 +517,8 @@ mod tests {
         );
     }
 
-    /// Issue 12, defect 4: counts the resolvers never write are Internal errors, not a
-    /// panic (debug) or a wrapped number (release).
+    /// Counts the resolvers never write are Internal errors, not a panic (debug) or a
+    /// wrapped number (release).
     #[test]
     fn corrupt_stored_counts_are_internal_errors_not_overflows() {
         let mut e = event();

@@ -40,8 +40,8 @@ pub struct Counter {
     pub left: i64,
     /// The event's end, copied here so a booking's condition needs no other item.
     pub ends_at: String,
-    /// The organiser, copied here so seed 000's booking call can tell "I book my own
-    /// ticket" from "the organiser edits the list" without reading the event.
+    /// The organiser, copied here so the list-echo booking can tell "I book my own ticket"
+    /// from "the organiser edits the list" without reading the event.
     pub owner_id: String,
     /// On counter 0 only: how many counters the event has.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,7 +15,7 @@ use super::event::{moves_end, touches_room, Event, TicketDiff};
 use super::inventory::{counters_for, spread, Counter};
 use super::listing::{Listed, REPLICAS};
 use super::room::Room;
-use super::ticket::Ticket;
+use super::ticket::{OwnTicketCall, Ticket};
 use crate::error::AppResult;
 
 /// What a write requires of the item it changes; the transaction commits only if every
@@ -29,7 +29,7 @@ pub enum Check {
     /// No counter has this key yet.
     CounterIsNew,
     /// The counter exists and holds the tickets the write takes; when booking, the event
-    /// has not ended, and (seed 000's call) the one booking does not organise it.
+    /// has not ended, and (the list-echo booking) the one booking does not organise it.
     TicketsLeft,
     /// The user holds no ticket for the event yet (one per person).
     NoTicketYet,
@@ -53,9 +53,8 @@ pub struct Take {
     pub count: i64,
     /// Only if the event has not ended by then (a booking).
     pub open_at: Option<String>,
-    /// Only if this user does not organise the event (seed 000's self-booking call, which
-    /// means something else from the organiser).
-    pub guest: Option<String>,
+    /// Only if this user does not organise the event (`OwnTicketCall::ListEcho`).
+    pub unless_organiser: Option<String>,
     /// The event's new end, copied onto the counter.
     pub ends_at: Option<String>,
     /// On counter 0: the event's new number of counters.
@@ -246,29 +245,33 @@ fn take(event_id: &str, shard: i64, count: i64) -> Take {
         shard,
         count,
         open_at: None,
-        guest: None,
+        unless_organiser: None,
         ends_at: None,
         shards: None,
     }
 }
 
 /// One person's ticket from counter `ticket`'s shard: created only if they hold none, taken
-/// only if the counter has one and the event has not ended when booked; with `guest`, only
-/// if they do not organise the event.
-pub fn book(ticket: &Ticket, shard: i64, guest: bool) -> Plan {
+/// only if the counter has one and the event has not ended when booked; for a list echo,
+/// only if they do not organise the event.
+pub fn book(ticket: &Ticket, shard: i64, call: OwnTicketCall) -> Plan {
     let mut t = take(&ticket.event_id, shard, 1);
     t.open_at = Some(ticket.booked_at.clone());
-    t.guest = guest.then(|| ticket.user_id.clone());
+    t.unless_organiser = unless_organiser(call, &ticket.user_id);
     [Write::PutTicket(ticket.clone()), Write::TakeTickets(t)]
         .into_iter()
         .collect()
 }
 
-/// One person's ticket back to counter `shard`; with `guest`, only if they do not organise
-/// the event.
-pub fn cancel(event_id: &str, user_id: &str, shard: i64, guest: bool) -> Plan {
+fn unless_organiser(call: OwnTicketCall, user_id: &str) -> Option<String> {
+    (call == OwnTicketCall::ListEcho).then(|| user_id.to_string())
+}
+
+/// One person's ticket back to counter `shard`; for a list echo, only if they do not
+/// organise the event.
+pub fn cancel(event_id: &str, user_id: &str, shard: i64, call: OwnTicketCall) -> Plan {
     let mut t = take(event_id, shard, -1);
-    t.guest = guest.then(|| user_id.to_string());
+    t.unless_organiser = unless_organiser(call, user_id);
     [
         Write::DeleteTicket {
             event_id: event_id.to_string(),
@@ -461,7 +464,7 @@ mod tests {
     fn a_booking_creates_one_ticket_and_takes_one_while_open() {
         let t = Ticket::new("e", "u", "2026-11-20T10:00:00.000Z", 1);
         assert_eq!(t.holders, "e#1", "listed with the counter it came from");
-        let plan = book(&t, 1, false);
+        let plan = book(&t, 1, OwnTicketCall::TicketMutation);
         assert_eq!(plan.checks(), [Check::NoTicketYet, Check::TicketsLeft]);
         assert_eq!(
             takes(&plan),
@@ -470,13 +473,18 @@ mod tests {
                 shard: 1,
                 count: 1,
                 open_at: Some(t.booked_at.clone()),
-                guest: None,
+                unless_organiser: None,
                 ends_at: None,
                 shards: None,
             }]
         );
-        assert_eq!(takes(&book(&t, 1, true))[0].guest.as_deref(), Some("u"));
-        let plan = cancel("e", "u", 0, false);
+        assert_eq!(
+            takes(&book(&t, 1, OwnTicketCall::ListEcho))[0]
+                .unless_organiser
+                .as_deref(),
+            Some("u")
+        );
+        let plan = cancel("e", "u", 0, OwnTicketCall::TicketMutation);
         assert_eq!(plan.checks(), [Check::TicketHeld, Check::TicketsLeft]);
         let back = takes(&plan)[0];
         assert_eq!((back.count, back.open_at.as_deref()), (-1, None));
@@ -716,7 +724,11 @@ mod tests {
 
     #[test]
     fn an_outcome_names_what_failed_whatever_the_order() {
-        let plan = book(&Ticket::new("e", "u", "t", 0), 0, false);
+        let plan = book(
+            &Ticket::new("e", "u", "t", 0),
+            0,
+            OwnTicketCall::TicketMutation,
+        );
         let mut writes = plan.into_writes();
         writes.reverse();
         let failed = Outcome::Refused(vec![writes[1].clone()]);

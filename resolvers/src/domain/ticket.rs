@@ -16,6 +16,17 @@ pub struct Ticket {
     pub holders: String,
 }
 
+/// Which call books or cancels the caller's own ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnTicketCall {
+    /// `bookTicket` / `cancelTicket`: the organiser's own ticket like anyone's.
+    TicketMutation,
+    /// The events app's list-echo booking: `updateEvent` with `tickets` naming only the
+    /// caller (to book) or nobody (to cancel). From the organiser the same call edits the
+    /// holder list, so it books or cancels only for someone who does not organise the event.
+    ListEcho,
+}
+
 impl Ticket {
     pub fn new(event_id: &str, user_id: &str, booked_at: &str, shard: i64) -> Self {
         Self {

@@ -61,7 +61,8 @@ mod tests {
         assert!(err.to_string().contains("RFC 3339"));
     }
 
-    /// Issue 12, defect 1, at the resolvers' door: the message says what is allowed.
+    /// A time outside the storable range is refused at the resolvers' door, with a message
+    /// that says what is allowed.
     #[test]
     fn out_of_range_years_are_validation_errors_naming_the_range() {
         for value in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+14:00"] {

@@ -1,19 +1,20 @@
 //! One person's own ticket, booked or cancelled in one planned transaction on one of the
 //! event's inventory counters, with a failure explained by what the counters hold. Shared by
-//! `bookTicket` / `cancelTicket` and seed 000's booking through `updateEvent`.
+//! `bookTicket` / `cancelTicket` and the events app's list-echo booking through `updateEvent`
+//! (`OwnTicketCall`).
 //!
 //! A booking costs one round trip when this container already knows how many counters the
 //! event has: a transaction on a counter picked at random. Only when that counter turns out
 //! empty (or the number is not known) are the counters read, all in one BatchGetItem,
 //! strongly consistent; then the non-empty ones are tried in random order. When every counter
-//! reads empty the answer is SoldOut, and nothing was written; a container that just saw
+//! reads empty the answer is SoldOut, and nothing is written; a container that has just seen
 //! the event sold out reads first instead of trying a write.
 
 use crate::config::App;
 use crate::domain::event::sold_out;
 use crate::domain::inventory::Counter;
 use crate::domain::plan::{self, Check, Outcome};
-use crate::domain::ticket::Ticket;
+use crate::domain::ticket::{OwnTicketCall, Ticket};
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use crate::store::{inventory, Read};
@@ -23,28 +24,33 @@ use crate::telemetry;
 /// gives up as contended.
 const READ_ROUNDS: usize = 3;
 
-/// What a booking or a cancellation did.
-#[derive(Debug)]
-pub enum Done<T> {
-    Done(T),
-    /// Seed 000's call (`guest`) came from the event's organiser, for whom the same call
-    /// means an edit of the holder list: nothing was written.
-    Organiser,
-    /// A cancellation by someone who holds no ticket (the event exists).
+/// What a cancellation did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Cancelled {
+    Returned,
+    /// The caller holds no ticket (the event exists).
     NotHeld,
+    /// A list echo from the event's organiser, for whom it is an edit of the holder list:
+    /// nothing is written.
+    ByOrganiser,
 }
 
 /// How one attempt on one counter ended.
 enum Attempt {
     Booked,
     AlreadyHeld,
-    /// The counter had no ticket, the event ended, the organiser asked as a guest, or the
+    /// The counter had no ticket, the event ended, the organiser sent a list echo, or the
     /// counter is gone: the counters as read say which.
     Refused,
 }
 
-async fn attempt(app: &App, ticket: &Ticket, shard: i64, guest: bool) -> AppResult<Attempt> {
-    let outcome = app.db.transact(plan::book(ticket, shard, guest)).await?;
+async fn attempt(
+    app: &App,
+    ticket: &Ticket,
+    shard: i64,
+    call: OwnTicketCall,
+) -> AppResult<Attempt> {
+    let outcome = app.db.transact(plan::book(ticket, shard, call)).await?;
     Ok(match outcome {
         Outcome::Committed => Attempt::Booked,
         o if o.refused(Check::NoTicketYet) => Attempt::AlreadyHeld,
@@ -52,27 +58,28 @@ async fn attempt(app: &App, ticket: &Ticket, shard: i64, guest: bool) -> AppResu
     })
 }
 
-fn already_held(event_id: &str) -> AppError {
+/// A booking repeated by someone who holds a ticket.
+pub fn already_held(event_id: &str) -> AppError {
     AppError::Conflict(format!(
         "you already hold a ticket for event {event_id:?}; each person may hold one"
     ))
 }
 
 /// Creates the caller's ticket only if they hold none, taking it from a counter that has
-/// one, only if the event has not ended. With `guest`, only if the caller does not organise
-/// the event (else `Done::Organiser`, nothing written).
+/// one, only if the event has not ended. `None`: a list echo from the event's organiser,
+/// which is an edit of the holder list (nothing written).
 pub async fn book_own(
     app: &App,
     event_id: &str,
     user: &str,
-    guest: bool,
-) -> AppResult<Done<Ticket>> {
+    call: OwnTicketCall,
+) -> AppResult<Option<Ticket>> {
     let now = time::now();
     let ticket_on = |shard| Ticket::new(event_id, user, &now, shard);
     let mut known = app.cache.shards(event_id);
     if let Some(n) = known.filter(|_| !app.cache.seen_sold_out(event_id)) {
         let shard = fastrand::i64(0..n.max(1));
-        match attempt(app, &ticket_on(shard), shard, guest).await? {
+        match attempt(app, &ticket_on(shard), shard, call).await? {
             Attempt::Booked => return Ok(booked(ticket_on(shard))),
             Attempt::AlreadyHeld => return Err(already_held(event_id)),
             Attempt::Refused => {}
@@ -81,20 +88,18 @@ pub async fn book_own(
     for _ in 0..READ_ROUNDS {
         let counters = inventory::read(&app.db, event_id, known.unwrap_or(1), Read::Latest).await?;
         let Some(first) = counters.first() else {
-            return Err(AppError::NotFound(format!(
-                "event {event_id:?} does not exist"
-            )));
+            return Err(AppError::not_found("event", event_id));
         };
         known = Some(counters.len() as i64);
         app.cache.learn_shards(event_id, counters.len() as i64);
         if first.ends_at <= now {
             return Err(AppError::Validation(format!(
-                "event {event_id:?} ended at {}; tickets can no longer be booked",
+                "event {event_id:?} ended at {}; its tickets cannot be booked",
                 first.ends_at
             )));
         }
-        if guest && first.owner_id == user {
-            return Ok(Done::Organiser);
+        if call == OwnTicketCall::ListEcho && first.owner_id == user {
+            return Ok(None);
         }
         let mut open: Vec<&Counter> = counters.iter().filter(|c| c.left > 0).collect();
         app.cache.saw_sold_out(event_id, open.is_empty());
@@ -103,7 +108,7 @@ pub async fn book_own(
         }
         fastrand::shuffle(&mut open);
         for c in open {
-            match attempt(app, &ticket_on(c.shard), c.shard, guest).await? {
+            match attempt(app, &ticket_on(c.shard), c.shard, call).await? {
                 Attempt::Booked => return Ok(booked(ticket_on(c.shard))),
                 Attempt::AlreadyHeld => return Err(already_held(event_id)),
                 Attempt::Refused => {}
@@ -115,34 +120,38 @@ pub async fn book_own(
     ))
 }
 
-fn booked(ticket: Ticket) -> Done<Ticket> {
+fn booked(ticket: Ticket) -> Option<Ticket> {
     telemetry::booked();
-    Done::Done(ticket)
+    Some(ticket)
 }
 
-/// Deletes the caller's ticket and returns it to one of the event's counters. With `guest`,
-/// only if the caller does not organise the event.
-pub async fn cancel_own(app: &App, event_id: &str, user: &str, guest: bool) -> AppResult<Done<()>> {
+/// Deletes the caller's ticket and returns it to one of the event's counters.
+pub async fn cancel_own(
+    app: &App,
+    event_id: &str,
+    user: &str,
+    call: OwnTicketCall,
+) -> AppResult<Cancelled> {
     let shard = app
         .cache
         .shards(event_id)
         .map_or(0, |n| fastrand::i64(0..n.max(1)));
     let outcome = app
         .db
-        .transact(plan::cancel(event_id, user, shard, guest))
+        .transact(plan::cancel(event_id, user, shard, call))
         .await?;
     if matches!(outcome, Outcome::Committed) {
         app.cache.saw_sold_out(event_id, false);
-        return Ok(Done::Done(()));
+        return Ok(Cancelled::Returned);
     }
     // Only the failure path reads, to say why.
     let counters = inventory::read(&app.db, event_id, 1, Read::Latest).await?;
     match counters.first() {
-        None => Err(AppError::NotFound(format!(
-            "event {event_id:?} does not exist"
-        ))),
-        Some(c) if guest && c.owner_id == user => Ok(Done::Organiser),
-        Some(_) if outcome.refused(Check::TicketHeld) => Ok(Done::NotHeld),
+        None => Err(AppError::not_found("event", event_id)),
+        Some(c) if call == OwnTicketCall::ListEcho && c.owner_id == user => {
+            Ok(Cancelled::ByOrganiser)
+        }
+        Some(_) if outcome.refused(Check::TicketHeld) => Ok(Cancelled::NotHeld),
         // The counter picked is gone while the event is not (it never shrinks): stale data.
         Some(_) => Err(AppError::internal(format!(
             "event {event_id:?}: counter {shard} refused a returned ticket"

@@ -55,7 +55,7 @@ pub async fn create(app: &App, caller: &Caller, input: CreateRoomInput) -> AppRe
 async fn existing(db: &Db, id: &str) -> AppResult<Room> {
     rooms::get(db, id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("room {id:?} does not exist")))
+        .ok_or_else(|| AppError::not_found("room", id))
 }
 
 pub async fn update(app: &App, caller: &Caller, input: UpdateRoomInput) -> AppResult<RoomOut> {

@@ -7,13 +7,14 @@ use serde_json::Value;
 
 use futures::StreamExt;
 
-use super::booking::{book_own, cancel_own, Done};
+use super::booking::{book_own, cancel_own, Cancelled};
 use super::{by_parent_key, connection, counts, source_str, PageArgs};
 use crate::config::App;
 use crate::domain::authz::{can_manage_event, require_user, ticket_view, TicketView};
 use crate::domain::caller::Caller;
 use crate::domain::event::Event;
 use crate::domain::inventory::MAX_SHARDS;
+use crate::domain::ticket::OwnTicketCall;
 use crate::domain::{page_limit, validate_id};
 use crate::error::{AppError, AppResult};
 use crate::output::{to_value, Connection, EventOut, TicketOut, Wants};
@@ -27,18 +28,17 @@ pub const HOLDERS_SHOWN: usize = 100;
 pub async fn book(app: &App, caller: &Caller, event_id: &str) -> AppResult<TicketOut> {
     let user = require_user(caller)?;
     let event_id = validate_id("event_id", event_id)?;
-    match book_own(app, &event_id, user, false).await? {
-        Done::Done(ticket) => Ok(ticket.into()),
-        Done::Organiser | Done::NotHeld => Err(AppError::internal(
-            "bookTicket answered as a cancellation or a guest",
-        )),
-    }
+    book_own(app, &event_id, user, OwnTicketCall::TicketMutation)
+        .await?
+        .map(TicketOut::from)
+        .ok_or_else(|| AppError::internal("bookTicket answered as a list echo"))
 }
 
 pub async fn cancel(app: &App, caller: &Caller, event_id: &str) -> AppResult<TicketOut> {
     let user = require_user(caller)?;
     let event_id = validate_id("event_id", event_id)?;
-    if let Done::NotHeld = cancel_own(app, &event_id, user, false).await? {
+    if cancel_own(app, &event_id, user, OwnTicketCall::TicketMutation).await? == Cancelled::NotHeld
+    {
         return Err(AppError::NotFound(format!(
             "you hold no ticket for event {event_id:?}"
         )));
@@ -149,7 +149,7 @@ pub async fn holders(
     let start = app.tokens.open_opt(&context, args.next_token.as_deref())?;
     let event = events::get(&app.db, &event_id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("event {event_id:?} does not exist")))?;
+        .ok_or_else(|| AppError::not_found("event", &event_id))?;
     if !can_manage_event(caller, &event.owner_id) {
         return Err(AppError::Unauthorized(
             "only the organiser of this event or an admin may list its ticket holders".into(),
@@ -169,7 +169,7 @@ pub async fn events_of(app: &App, sources: &[Value], wants: Wants) -> Vec<AppRes
     };
     let render = |e: &EventOut| Ok(e.clone());
     by_parent_key(sources, "event_id", fetch, render, |id| {
-        AppError::NotFound(format!("event {id:?} does not exist"))
+        AppError::not_found("event", id)
     })
     .await
 }

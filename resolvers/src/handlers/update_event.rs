@@ -1,10 +1,10 @@
 //! `updateEvent`, which means one of three things depending on who sends what:
-//! - seed 000's booking ([`own_call`]): someone sends `{id, tickets}` naming only themselves
-//!   (to book) or nobody (to cancel): exactly their own ticket is booked or cancelled, as
-//!   `bookTicket` / `cancelTicket` would, in one transaction with no read before it, and
-//!   repeating a booking while holding a ticket is a Conflict. The same call from the
-//!   organiser means an edit of the holder list: the transaction's condition refuses it
-//!   (the counters carry the organiser) and it is decided below;
+//! - the events app's list-echo booking ([`list_echo`]): someone sends `{id, tickets}`
+//!   naming only themselves (to book) or nobody (to cancel): exactly their own ticket is
+//!   booked or cancelled, as `bookTicket` / `cancelTicket` would, in one transaction with no
+//!   read before it, and repeating a booking while holding a ticket is a Conflict. The same
+//!   call from the organiser means an edit of the holder list: the transaction's condition
+//!   refuses it (the counters carry the organiser) and it is decided below;
 //! - an echo: the fields sent back unchanged and the tickets the caller was shown: nothing
 //!   to write (clients echo whole objects);
 //! - an organiser's (or admin's) edit of fields and/or anyone's tickets, in one planned
@@ -12,7 +12,7 @@
 
 use std::collections::BTreeSet;
 
-use super::booking::{book_own, cancel_own, Done};
+use super::booking::{already_held, book_own, cancel_own, Cancelled};
 use super::counts;
 use super::events::{claim_room, existing, ROOM_ATTEMPTS};
 use super::tickets::HOLDERS_SHOWN;
@@ -26,6 +26,7 @@ use crate::domain::event::{
 };
 use crate::domain::inventory::total_left;
 use crate::domain::plan::{self, Check, Outcome};
+use crate::domain::ticket::OwnTicketCall;
 use crate::domain::{time, validate_id};
 use crate::error::{AppError, AppResult};
 use crate::output::{EventOut, Wants};
@@ -38,8 +39,8 @@ pub async fn update(
     wants: Wants,
 ) -> AppResult<EventOut> {
     let user = require_user(caller)?;
-    if let Some(book) = own_call(caller, user, &input)? {
-        if let Some(done) = own_ticket(app, &input.id, user, book, wants).await? {
+    if let Some(echo) = list_echo(caller, user, &input)? {
+        if let Some(done) = own_ticket(app, &input.id, user, echo, wants).await? {
             return Ok(done);
         }
     }
@@ -99,16 +100,18 @@ pub async fn update(
     ))
 }
 
-fn already_held(event_id: &str) -> AppError {
-    AppError::Conflict(format!(
-        "you already hold a ticket for event {event_id:?}; each person may hold one"
-    ))
+/// What a list echo asks for the caller's own ticket.
+#[derive(Debug, Clone, Copy)]
+enum ListEcho {
+    /// The tickets name the caller alone.
+    Book,
+    /// The tickets name nobody.
+    Cancel,
 }
 
-/// Seed 000's own booking or cancellation: only `id` and `tickets` sent, the tickets naming
-/// nobody but the caller, and the caller no admin (who manages every event). `Some(true)`:
-/// book, `Some(false)`: cancel.
-fn own_call(caller: &Caller, user: &str, input: &UpdateEventInput) -> AppResult<Option<bool>> {
+/// The list-echo booking or cancellation: only `id` and `tickets` sent, the tickets naming
+/// nobody but the caller, and the caller no admin (who manages every event).
+fn list_echo(caller: &Caller, user: &str, input: &UpdateEventInput) -> AppResult<Option<ListEcho>> {
     let UpdateEventInput {
         id: _,
         name: None,
@@ -133,8 +136,8 @@ fn own_call(caller: &Caller, user: &str, input: &UpdateEventInput) -> AppResult<
         named.insert(validate_id("tickets[]", id)?);
     }
     Ok(match named.iter().next() {
-        None => Some(false),
-        Some(only) if named.len() == 1 && only == user => Some(true),
+        None => Some(ListEcho::Cancel),
+        Some(only) if named.len() == 1 && only == user => Some(ListEcho::Book),
         _ => None,
     })
 }
@@ -145,31 +148,26 @@ async fn own_ticket(
     app: &App,
     event_id: &str,
     user: &str,
-    book: bool,
+    echo: ListEcho,
     wants: Wants,
 ) -> AppResult<Option<EventOut>> {
     let event_id = validate_id("id", event_id)?;
-    let done = if book {
-        match book_own(app, &event_id, user, true).await? {
-            Done::Done(_) => true,
-            Done::Organiser => false,
-            Done::NotHeld => {
-                return Err(AppError::internal("a booking answered as a cancellation"))
-            }
-        }
-    } else {
+    let by_organiser = match echo {
+        ListEcho::Book => book_own(app, &event_id, user, OwnTicketCall::ListEcho)
+            .await?
+            .is_none(),
         // Holding no ticket and sending none back is an echo.
-        !matches!(
-            cancel_own(app, &event_id, user, true).await?,
-            Done::Organiser
-        )
+        ListEcho::Cancel => {
+            cancel_own(app, &event_id, user, OwnTicketCall::ListEcho).await?
+                == Cancelled::ByOrganiser
+        }
     };
-    if !done {
+    if by_organiser {
         return Ok(None);
     }
     counts::one(app, &event_id, wants)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("event {event_id:?} does not exist")))
+        .ok_or_else(|| AppError::not_found("event", &event_id))
         .map(Some)
 }
 
@@ -228,7 +226,7 @@ async fn organiser_edit(
         if wants.counts {
             return counts::one(app, &next.id, wants)
                 .await?
-                .ok_or_else(|| AppError::NotFound(format!("event {:?} was deleted", next.id)))
+                .ok_or_else(|| AppError::not_found("event", &next.id))
                 .map(Some);
         }
         if fields_changed {

@@ -24,7 +24,7 @@ pub fn put_new(tables: &Tables, c: &Counter) -> AppResult<TransactWriteItem> {
 }
 
 /// `Check::TicketsLeft`: the counter exists and holds what is taken; with `open_at`, the
-/// event has not ended by then; with `guest`, they do not organise it.
+/// event has not ended by then; with `unless_organiser`, that user does not organise it.
 pub fn take(tables: &Tables, t: &Take) -> AppResult<TransactWriteItem> {
     let mut set = vec!["#left = #left - :take"];
     let mut condition = "attribute_exists(pk) AND #left >= :need".to_string();
@@ -38,9 +38,9 @@ pub fn take(tables: &Tables, t: &Take) -> AppResult<TransactWriteItem> {
         condition.push_str(" AND ends_at > :at");
         b = b.expression_attribute_values(":at", s(at));
     }
-    if let Some(guest) = &t.guest {
-        condition.push_str(" AND owner_id <> :guest");
-        b = b.expression_attribute_values(":guest", s(guest));
+    if let Some(user) = &t.unless_organiser {
+        condition.push_str(" AND owner_id <> :user");
+        b = b.expression_attribute_values(":user", s(user));
     }
     if let Some(end) = &t.ends_at {
         set.push("ends_at = :end");

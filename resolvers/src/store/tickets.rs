@@ -95,7 +95,8 @@ fn opened(start: Option<PageKey>, shards: i64) -> AppResult<(i64, String)> {
         .filter(|s| (0..shards).contains(s));
     match (shard, p.get("after")) {
         (Some(shard), Some(after)) => Ok((shard, after.clone())),
-        // A token sealed by this service that no longer fits: a stale position.
+        // A token sealed by this service that does not fit the event's counters: a stale
+        // position.
         _ => Err(AppError::BadRequest(
             "nextToken does not fit this event's holders any more; start again without it".into(),
         )),

@@ -3,28 +3,21 @@
 //! write's named `Check` (each builder says which); a cancellation comes back as the writes
 //! whose checks failed.
 
-use std::time::Duration;
-
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use model::retry::RetryPolicy;
+use model::retry::{self, CANCELLED_TRANSACTION};
 
 use super::{bookings, events, inventory, listing, rooms, tickets};
 use crate::config::{Db, Tables};
 use crate::domain::plan::{Outcome, Plan, Write};
 use crate::error::{AppError, AppResult};
 
-/// A transaction cancelled only by a concurrent one on the same items (the SDK does not
-/// retry that): six tries in all, the waits from 10 ms doubling to at most 640 ms.
-const CONFLICT_RETRY: RetryPolicy =
-    RetryPolicy::new(6, Duration::from_millis(10), Duration::from_millis(640));
-
 impl Db {
-    /// Runs a plan as one TransactWriteItems. A cancellation caused only by a conflicting
-    /// concurrent transaction (hundreds of people booking one event) is retried with
-    /// `model::retry`'s jittered backoff; throttling, 5xx and network failures are the SDK's
-    /// own retries. What is left is committed, refused by named checks, or a Conflict the
-    /// client may retry.
+    /// Runs a plan as one TransactWriteItems. A cancellation for a passing cause (a
+    /// concurrent transaction on the same items: hundreds of people booking one event) is
+    /// retried by `model::retry`'s policy; throttling, 5xx and network failures are the
+    /// SDK's own retries. What is left is committed, refused by named checks, or a Conflict
+    /// the client may retry.
     pub async fn transact(&self, plan: Plan) -> AppResult<Outcome> {
         let items = plan
             .writes()
@@ -43,41 +36,35 @@ impl Db {
                 Ok(_) => return Ok(Outcome::Committed),
                 Err(err) => err,
             };
-            let retry_conflict = match err.as_service_error() {
+            let may_pass = match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                     // DynamoDB reports one reason per item, in request order: the one place
                     // where a position means something, turned into the writes themselves.
-                    let failed: Vec<bool> = e
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|r| r.code() == Some("ConditionalCheckFailed"))
-                        .collect();
-                    if failed.contains(&true) {
+                    let codes: Vec<Option<&str>> =
+                        e.cancellation_reasons().iter().map(|r| r.code()).collect();
+                    if codes.contains(&Some("ConditionalCheckFailed")) {
                         let refused = plan
                             .into_writes()
                             .into_iter()
-                            .zip(failed)
-                            .filter_map(|(w, f)| f.then_some(w))
+                            .zip(codes)
+                            .filter_map(|(w, c)| (c == Some("ConditionalCheckFailed")).then_some(w))
                             .collect();
                         return Ok(Outcome::Refused(refused));
                     }
-                    e.cancellation_reasons()
-                        .iter()
-                        .any(|r| r.code() == Some("TransactionConflict"))
+                    retry::cancellation_may_pass(codes)
                 }
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
                 _ => false,
             };
-            if !retry_conflict {
+            if !may_pass {
                 return Err(err.into());
             }
             failures += 1;
-            if !CONFLICT_RETRY.allows_retry(failures) {
+            if !CANCELLED_TRANSACTION.allows_retry(failures) {
                 return Err(AppError::Conflict(
                     "too many people are changing this at the same moment; please retry".into(),
                 ));
             }
-            tokio::time::sleep(CONFLICT_RETRY.delay(failures)).await;
+            tokio::time::sleep(CANCELLED_TRANSACTION.delay(failures)).await;
         }
     }
 }
