@@ -1,4 +1,4 @@
-//! The event source mapping on moto's real stream, with a scripted function in place of the
+//! The event source mapping on DynamoDB Local's real stream, with a scripted function in place of the
 //! aggregator: what Lambda does with batchItemFailures, function errors and retries.
 
 mod support;
