@@ -61,7 +61,10 @@ pub struct StackConfig {
 }
 
 impl StackConfig {
-    pub fn new(dynamodb_endpoint: impl Into<String>, user_pool_endpoint: impl Into<String>) -> Self {
+    pub fn new(
+        dynamodb_endpoint: impl Into<String>,
+        user_pool_endpoint: impl Into<String>,
+    ) -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         Self {
             dynamodb_endpoint: dynamodb_endpoint.into(),
@@ -188,6 +191,7 @@ impl Stack {
                     target: functions.clone(),
                     poll_interval: config.poll_interval,
                     stats: stream_stats.clone(),
+                    checkpoints: Arc::default(),
                 };
                 pollers.push(tokio::spawn(poller.run(rx.clone())));
             }

@@ -285,7 +285,15 @@ fn a_taken_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
-        .args(["up", "--dynamodb", "http://127.0.0.1:9", "--user-pool", "http://127.0.0.1:9", "--port", &port])
+        .args([
+            "up",
+            "--dynamodb",
+            "http://127.0.0.1:9",
+            "--user-pool",
+            "http://127.0.0.1:9",
+            "--port",
+            &port,
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -196,7 +196,11 @@ impl StreamTail {
         // The oldest shard: the one whose parent is not (or no longer) listed.
         let (id, parent) = listed
             .iter()
-            .find(|(_, parent)| parent.as_ref().is_none_or(|p| !listed.iter().any(|(id, _)| id == p)))
+            .find(|(_, parent)| {
+                parent
+                    .as_ref()
+                    .is_none_or(|p| !listed.iter().any(|(id, _)| id == p))
+            })
             .cloned()
             .unwrap_or_else(|| panic!("{table}'s stream has no shard"));
         Self {

@@ -1,5 +1,5 @@
-//! INSERT, MODIFY and REMOVE, including moves between days and categories, and moto's
-//! stream quirks.
+//! INSERT, MODIFY and REMOVE, including moves between days and categories, and the writes
+//! that make no stream record.
 
 use crate::support::{activity, at, date, Env};
 
