@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use model::retry::RetryPolicy;
@@ -25,7 +26,13 @@ impl Db {
     /// `model::retry`'s jittered backoff; throttling, 5xx and network failures are the SDK's
     /// own retries. What is left is committed, refused by named checks, or a Conflict the
     /// client may retry.
+    ///
+    /// Every attempt, the SDK's and these, carries one `ClientRequestToken`: DynamoDB answers
+    /// the repeat of a transaction that committed with success and applies nothing, so a
+    /// transaction whose answer was lost is answered once, as committed. For the same reason
+    /// a call the SDK gave up on (its answers lost, throttled or failed) is sent again here.
     pub async fn transact(&self, plan: Plan) -> AppResult<Outcome> {
+        let token = uuid::Uuid::new_v4().to_string();
         let items = plan
             .writes()
             .iter()
@@ -37,13 +44,15 @@ impl Db {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
                 .send()
                 .await;
             let err = match result {
                 Ok(_) => return Ok(Outcome::Committed),
                 Err(err) => err,
             };
-            let retry_conflict = match err.as_service_error() {
+            // Some(true): a conflict; Some(false): no answer, or a transient one.
+            let retry = match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                     // DynamoDB reports one reason per item, in request order: the one place
                     // where a position means something, turned into the writes themselves.
@@ -64,15 +73,25 @@ impl Db {
                     e.cancellation_reasons()
                         .iter()
                         .any(|r| r.code() == Some("TransactionConflict"))
+                        .then_some(true)
                 }
-                Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
-                _ => false,
+                Some(TransactWriteItemsError::TransactionInProgressException(_)) => Some(true),
+                Some(e) => matches!(
+                    e.code(),
+                    Some("ThrottlingException" | "InternalServerError" | "RequestLimitExceeded")
+                )
+                .then_some(false),
+                // No answer at all (a timeout, a failed connection).
+                None => Some(false),
             };
-            if !retry_conflict {
+            let Some(conflict) = retry else {
                 return Err(err.into());
-            }
+            };
             failures += 1;
             if !CONFLICT_RETRY.allows_retry(failures) {
+                if !conflict {
+                    return Err(err.into());
+                }
                 return Err(AppError::Conflict(
                     "too many people are changing this at the same moment; please retry".into(),
                 ));
