@@ -1,4 +1,4 @@
-//! The calorie tracker's resolvers against moto: each user reaches only their own
+//! The calorie tracker's resolvers against DynamoDB Local: each user reaches only their own
 //! activities, profile and aggregates; bad input is refused with nothing written.
 
 mod support;

@@ -90,7 +90,7 @@ impl Shard {
     }
 
     /// Backs off after a failed read; says whether this failure is worth a log line (the
-    /// 1st, 2nd, 4th, 8th... in a row, so that a stopped moto does not flood the log).
+    /// 1st, 2nd, 4th, 8th... in a row, so that a stopped DynamoDB Local does not flood the log).
     pub fn read_failed(&mut self) -> bool {
         self.read_errors += 1;
         let backoff = Duration::from_millis(250)

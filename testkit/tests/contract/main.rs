@@ -7,7 +7,7 @@
 //! (`testkit::template`), the schema with a GraphQL SDL parser (`schema.rs`), FIELDS and the
 //! batched fields from the resolvers crate itself, the environment variables each function
 //! reads by running its own configuration loader, and the DynamoDB calls each function makes
-//! on each table by recording them while the fixture suite runs against moto (`recorded.rs`,
+//! on each table by recording them while the fixture suite runs against DynamoDB Local (`recorded.rs`,
 //! checked in `iam.rs`).
 //!
 //! Which schema fields need a Lambda resolver:
