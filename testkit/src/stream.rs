@@ -82,7 +82,6 @@ impl StreamTail {
     }
 }
 
-
 pub fn lambda_event(records: &[Value]) -> Value {
     json!({ "Records": records })
 }
