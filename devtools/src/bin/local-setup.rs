@@ -11,8 +11,8 @@ async fn main() {
         eprintln!("local-setup: PAGE_TOKEN_SECRET is not set");
         std::process::exit(2)
     });
-    let endpoint = std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
-        eprintln!("local-setup: MOTO_ENDPOINT is not set");
+    let endpoint = std::env::var("DYNAMODB_ENDPOINT").unwrap_or_else(|_| {
+        eprintln!("local-setup: DYNAMODB_ENDPOINT is not set");
         std::process::exit(2)
     });
     let db = aws_sdk_dynamodb::Client::new(&stack_template::tables::sdk_config_at(&endpoint).await);

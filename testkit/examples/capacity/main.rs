@@ -1,7 +1,7 @@
-//! The capacity benchmark: each scenario through the real resolvers handler against moto,
+//! The capacity benchmark: each scenario through the real resolvers handler against DynamoDB Local,
 //! every request costed per partition by `testkit::capacity`; prints Markdown for
 //! BENCHMARKS.md.
-//!   scripts/moto cargo run --release -p testkit --example capacity [1|2|3 ...]
+//!   scripts/engines cargo run --release -p testkit --example capacity [1|2|3 ...]
 
 mod scenarios;
 

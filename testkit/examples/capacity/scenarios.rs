@@ -1,9 +1,9 @@
 //! The capacity benchmark's workloads: each scenario runs through the real
-//! resolvers handler against moto, every DynamoDB request recorded by the request-counting
+//! resolvers handler against DynamoDB Local, every DynamoDB request recorded by the request-counting
 //! interceptor into `testkit::capacity`'s model, and prints what the hottest partitions take
 //! per second against DynamoDB's per-partition limits.
 //!
-//! moto cannot serve thousands of requests a second, so each scenario runs a sample of its
+//! One local engine cannot serve thousands of requests a second, so each scenario runs a sample of its
 //! traffic and scales it:
 //! - a *time sample*: the full mix of the scenario (every event, every kind of request) for a
 //!   fraction of a second of its arrival schedule, divided by that fraction: a partition's
@@ -31,7 +31,7 @@ use resolvers::store::write::transact_item;
 use devtools::{app, appsync_event, cognito_identity};
 
 const SECRET: &str = "capacity-benchmark-page-token-secret-0123456789";
-/// Requests in flight at once against moto (which applies them one at a time anyway).
+/// Requests in flight at once against the local engine.
 const IN_FLIGHT: usize = 8;
 
 /// The resolvers function's `READ_CACHE_TTL_MS` as template.yaml sets it.
@@ -48,7 +48,7 @@ pub fn template_read_cache_ttl() -> String {
     }
 }
 
-/// Fresh tables on moto, a client that records every request, and the model.
+/// Fresh tables on DynamoDB Local, a client that records every request, and the model.
 pub struct Bench {
     pub recorder: Recorder,
     pub client: aws_sdk_dynamodb::Client,
@@ -147,7 +147,7 @@ pub fn containers_on_clocks(bench: &Bench, n: usize) -> Vec<(App, Clock)> {
 /// Runs `calls` in arrival order at `rate` a second from `start_ms` of the schedule, call
 /// `i` on container `i % n` with that container's clock set to the call's arrival time:
 /// what a container remembers expires in the schedule's time, not in the (much longer) time
-/// moto takes. One call per container at a time, the containers' calls together.
+/// the engine takes. One call per container at a time, the containers' calls together.
 pub async fn run_on_schedule(
     containers: &[(App, Clock)],
     calls: Vec<Call>,
@@ -225,9 +225,8 @@ async fn create_room(app: &App, id: &str, capacity: i64) {
 /// Creates `count` events of `tickets` tickets, spread over `rooms` rooms, one a day per
 /// room from tomorrow, each with a seed-sized description. Set-up, not measured: each event
 /// is made by the domain's own rules (`new_event`, `plan::create_event`) and its items put
-/// with BatchWriteItem, 25 at a time, without the transaction `createEvent` runs (moto
-/// copies a table for every item of a transaction, which made 1,000 creations take most of
-/// an hour). The room's lock is not taken: rooms are not edited in these workloads.
+/// with BatchWriteItem, 25 at a time, without the transaction `createEvent` runs (set-up
+/// is not what the scenarios measure, and 1,000 transactions of 16 items are slow locally). The room's lock is not taken: rooms are not edited in these workloads.
 async fn create_events(
     app: &App,
     prefix: &str,
@@ -306,7 +305,7 @@ async fn create_events(
             .expect("set-up writes");
         assert!(
             resp.unprocessed_items().is_none_or(|u| u.is_empty()),
-            "moto left set-up writes unprocessed"
+            "set-up writes left unprocessed"
         );
     }
     created
@@ -361,7 +360,7 @@ impl Phase {
 /// 0.2 s of the schedule (2,000 bookings, two per event, each by a new user).
 pub async fn spread_bookings() -> Outcome {
     let bench = Bench::new().await;
-    // Its clock stands still: the sample is 0.2 s of the schedule, however long moto takes.
+    // Its clock stands still: the sample is 0.2 s of the schedule, however long the engine takes.
     let app = bench.container().container(Clock::manual());
     let events = create_events(&app, "s1", 1000, 50, 100).await;
     let seconds = 0.2;
@@ -437,7 +436,7 @@ pub async fn one_hot_event() -> Outcome {
     let selling = Phase::of(&bench, "selling (first 10 s)", seconds, 1.0, selling);
 
     // Sold out: the organiser closes the sale at what is sold (the same state as after the
-    // last of the 20,000 tickets, without booking them all through moto).
+    // last of the 20,000 tickets, without booking them all locally).
     let event = must(
         &setup,
         Call {
@@ -508,7 +507,7 @@ pub async fn listing_pages() -> Outcome {
 
     // As deployed: each container on its own clock, moved along the arrival schedule (one
     // page every 1000 / per_container ms), so the TTL is counted in the schedule's time,
-    // not in the time moto takes to answer.
+    // not in the time the engine takes to answer.
     let clocks: Vec<Clock> = (0..SAMPLED).map(|_| Clock::manual()).collect();
     let cached: Vec<App> = clocks
         .iter()

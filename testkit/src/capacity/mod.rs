@@ -1,4 +1,4 @@
-//! The capacity model: what a workload run through the real handler against moto
+//! The capacity model: what a workload run through the real handler against DynamoDB Local
 //! costs each DynamoDB partition, per second, against DynamoDB's per-partition limits.
 //!
 //! [`Recorder`] sees every request through the request-counting interceptor
