@@ -165,7 +165,7 @@ async fn main() {
     );
     config.prefix = format!("bench{}", std::process::id());
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    // Seed 001's activity categories: createActivity checks them.
+    // The activity categories: createActivity checks them.
     config.seed = true;
     // The aggregator's stream is not what is measured.
     config.streams = false;

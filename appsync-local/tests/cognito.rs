@@ -1,4 +1,4 @@
-//! The local user pool on moto's cognito-idp (issue 11 item 2): the stack creates the pool,
+//! The local user pool on moto's cognito-idp: the stack creates the pool,
 //! clients and group template.yaml declares; users sign in there for real RS256 tokens; the
 //! endpoint verifies tokens as AppSync does and answers 401 (with `x-amzn-ErrorType`)
 //! otherwise. Tokens with a valid signature but wrong claims are signed with moto's own key,

@@ -138,7 +138,7 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
     assert_eq!(status, 200);
     assert!(page.contains("graphiql"), "{page}");
 
-    // Seed 000: the rooms, read publicly with the API key.
+    // The events app: the rooms, read publicly with the API key.
     let body = gql(
         addr,
         &key,
@@ -232,7 +232,7 @@ async fn seed_clients_flows_over_http_then_ctrl_c() {
     let body = gql(addr, &alice, "{ listMyEvents { items { id } } }", json!({})).await;
     assert_eq!(data(&body)["listMyEvents"]["items"], json!([{ "id": id }]));
 
-    // Seed 001: log an activity; the aggregator, fed by the stream, updates the day's total.
+    // The activity tracker: log an activity; the aggregator, fed by the stream, updates the day's total.
     let day = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let aggregate = "query($d: AWSDate!) { getUserAggregate(date: $d) { date caloriesConsumed caloriesBurned } }";
     let body = gql(addr, &alice, aggregate, json!({ "d": day })).await;

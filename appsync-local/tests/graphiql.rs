@@ -1,4 +1,4 @@
-//! GraphiQL served by the stack itself (issue 11 item 6): the page and every asset it loads
+//! GraphiQL served by the stack itself: the page and every asset it loads
 //! come from the endpoint (the pinned npm packages of `appsync-local/graphiql/`, installed by
 //! `scripts/bootstrap graphiql`), nothing from another host, so it works without internet.
 

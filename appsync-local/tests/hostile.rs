@@ -1,4 +1,4 @@
-//! Issue 12 (fix 3): queries that used to pin the endpoint. Each case runs on a thread of its
+//! Queries built to pin the endpoint (aliases by the thousand, fragment chains). Each case runs on a thread of its
 //! own and fails if it is still running after a generous limit, so a regression fails the
 //! test instead of hanging it. How fast the endpoint is lives in `benches/hostile.rs`.
 

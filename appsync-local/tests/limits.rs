@@ -1,4 +1,4 @@
-//! The API's per-request limits (issue 10), read from template.yaml (`QueryDepthLimit: 6`,
+//! The API's per-request limits, read from template.yaml (`QueryDepthLimit: 6`,
 //! `ResolverCountLimit: 400`) and applied as AWS documents them ("Configuring GraphQL run
 //! complexity, query depth, and introspection"): a field past the depth limit, or a resolver
 //! execution past the count limit, is not run and gets `QueryDepthLimitReached` /
@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use support::{api_key, client, stack};
 use testkit::template::Template;
 
-/// Issue 10's request: 200 aliases of a page of events with their rooms' bookings.
+/// A costly request: 200 aliases of a page of events with their rooms' bookings.
 fn two_hundred_aliases() -> String {
     let fields: Vec<String> = (0..200)
         .map(|i| {

@@ -1,4 +1,4 @@
-//! Issue 12 (fix 3): a web page elsewhere in the developer's browser cannot drive the local
+//! A web page elsewhere in the developer's browser cannot drive the local
 //! endpoint. Its own pages and the configured front ends can; clients that are not browsers
 //! (no `Origin`) are not affected.
 

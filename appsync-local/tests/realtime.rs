@@ -1,4 +1,4 @@
-//! AppSync's real-time protocol at `/graphql/realtime` (issue 11 item 1), driven as Amplify v6
+//! AppSync's real-time protocol at `/graphql/realtime`, driven as Amplify v6
 //! drives it: `wss://` to the endpoint's own port, the user-pool token in a `header-`
 //! subprotocol, `connection_init`, `start` per subscription, mutations over HTTP.
 

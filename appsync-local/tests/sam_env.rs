@@ -1,4 +1,4 @@
-//! `./dev sam-env` (issue 11 item 5): the env-vars file for `sam local invoke` names every
+//! `./dev sam-env`: the env-vars file for `sam local invoke` names every
 //! environment variable each function declares in template.yaml, with the running stack's
 //! values; and SAM CLI's own code (the pinned one in `.venv`, `scripts/bootstrap lint`) gives
 //! a function's container exactly those values from it. No Docker engine runs here, so the

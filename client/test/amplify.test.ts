@@ -200,7 +200,7 @@ describe('seed apps through Amplify JS v6 against ./dev up', () => {
     );
     const events = await client.graphql({ query: listEvents, authMode: 'apiKey' });
     const items = events.data.listEvents.items;
-    assert.equal(items.length, 15, 'seed 000: 5 days x 3 events');
+    assert.equal(items.length, 15, 'the sample data: 5 days x 3 events');
     for (const e of items) {
       assert.equal(e.__typename, 'Event');
       assert.equal(e.total_tickets, e.tickets_sold + e.tickets_left);

@@ -226,7 +226,7 @@ fn assert_activity(a: &model::Activity) {
     assert!((0..=model::activity::MAX_CALORIES).contains(&a.calories));
     assert_id(&a.id);
     if model::CalorieKind::of_category(&a.category).is_some() {
-        // What the resolvers store, the aggregator counts (issue 12, defect 1).
+        // What the resolvers store, the aggregator counts.
         let c = a
             .contribution()
             .unwrap_or_else(|e| panic!("the aggregator would not count {a:?}: {e}"));

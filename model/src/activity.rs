@@ -18,7 +18,7 @@ pub struct Activity {
     pub category: String,
     #[serde(rename = "type")]
     pub activity_type: String,
-    /// Seed 001 calls the amount `caloriesConsumed` whatever the category; the category says
+    /// The activity tracker app calls the amount `caloriesConsumed` whatever the category; the category says
     /// whether it was consumed or burned.
     #[serde(rename = "caloriesConsumed")]
     pub calories: i64,

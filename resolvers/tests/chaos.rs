@@ -1,5 +1,5 @@
-//! Fault injection during a booking race (issue 12): many people book a small event at once,
-//! half with `bookTicket`, half as seed 000's client does (`getEvent`, then `updateEvent`
+//! Fault injection during a booking race: many people book a small event at once,
+//! half with `bookTicket`, half as the events app's client does (`getEvent`, then `updateEvent`
 //! with the tickets it saw plus its own id), through `resolvers::handle`, while a seeded share
 //! of every DynamoDB attempt fails: throttling, 500, a reset connection, a transaction
 //! conflict, or a timeout whose request was applied and whose answer was lost
@@ -90,7 +90,7 @@ async fn faulty_app(base: &App, faults: &Faults, resends: &Resends) -> App {
     app
 }
 
-/// One person's attempt: `bookTicket`, or seed 000's read-then-updateEvent.
+/// One person's attempt: `bookTicket`, or the events app's read-then-updateEvent.
 async fn attempt(app: &App, event: &str, who: &str, seed_style: bool) -> Result<(), AppError> {
     let call = |parent: &str, field: &str, args: Value| {
         resolvers::handle(

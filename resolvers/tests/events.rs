@@ -18,7 +18,7 @@ async fn all_events_page_to_the_end_in_start_order() {
     let (items, pages) = env
         .all_pages("listEvents", json!({ "limit": 4 }), anonymous())
         .await;
-    assert_eq!(items.len(), 15, "seed 000 has 15 events");
+    assert_eq!(items.len(), 15, "the sample data has 15 events");
     assert_eq!(pages, 4);
     let starts: Vec<&str> = items
         .iter()

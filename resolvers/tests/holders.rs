@@ -1,4 +1,4 @@
-//! `listTicketHolders` (issue 9): the organiser and admins page through an event's holders,
+//! `listTicketHolders`: the organiser and admins page through an event's holders,
 //! every holder once across the event's holder shards, in bounded pages; nobody else may.
 
 mod support;

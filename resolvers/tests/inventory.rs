@@ -1,4 +1,4 @@
-//! An event's inventory spread over counters (issue 9), under concurrency: exactly the tickets
+//! An event's inventory spread over counters, under concurrency: exactly the tickets
 //! there are, one per person, and every count exact whatever interleaves (bookings,
 //! cancellations, re-bookings, the organiser changing `total_tickets`).
 

@@ -50,7 +50,7 @@ async fn a_booking_and_the_refusals_around_it_are_counted_once_each() {
     let book = |who: &str| env.mutate("bookTicket", json!({ "event_id": "e" }), user(who));
     book("a").await.unwrap();
     assert_eq!(error_type(book("a").await), "Conflict");
-    // Seed 000's client books through updateEvent: a booking too.
+    // The events app's client books through updateEvent: a booking too.
     env.mutate(
         "updateEvent",
         json!({ "input": { "id": "e", "tickets": ["b"] } }),

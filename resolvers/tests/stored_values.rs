@@ -1,4 +1,4 @@
-//! Issue 12's defects 1 and 4 against DynamoDB Local: a time enters only if it can be stored fixed-width
+//! Stored values against DynamoDB Local: a time enters only if it can be stored fixed-width
 //! and read back (by the resolvers and by the aggregator's reader), and a corrupt stored count
 //! is an Internal error, never a panic or a wrapped number.
 
@@ -180,7 +180,7 @@ async fn a_corrupt_stored_count_is_an_internal_error_not_a_panic() {
         .send()
         .await
         .unwrap();
-    // The listing's copies of the event too (issue 9: lists read those).
+    // The listing's copies of the event too (lists read those).
     let copies = env
         .app
         .db

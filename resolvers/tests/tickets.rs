@@ -1,4 +1,4 @@
-//! Tickets against DynamoDB Local: booking and cancelling, seed 000's updateEvent booking call, who
+//! Tickets against DynamoDB Local: booking and cancelling, the events app's updateEvent booking call, who
 //! sees which holders, and the events a user registered for.
 
 mod support;
@@ -113,8 +113,7 @@ async fn seed_clients_update_event_books_exactly_the_callers_ticket() {
         .unwrap();
     assert_eq!(e["tickets_left"], 9);
     // Sending it again (bob now sees himself) is a booking repeated: Conflict, as
-    // bookTicket answers (issue 9; before, the event came back as if booked), and nothing
-    // changes.
+    // bookTicket answers, and nothing changes.
     let again = json!({ "input": { "id": "e", "tickets": ["bob", "bob"] } });
     assert_eq!(
         error_type(env.mutate("updateEvent", again, user("bob")).await),

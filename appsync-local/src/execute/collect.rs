@@ -3,7 +3,7 @@
 //! and `info.selectionSetList`, the paths of every field below a resolver's field.
 //!
 //! Both are linear in what they return: a key is found by hash, not by scanning the groups
-//! gathered so far (20,000 aliases used to cost 20,000² comparisons).
+//! gathered so far (a linear search would make 20,000 aliases cost 20,000² comparisons).
 
 use std::collections::HashSet;
 

@@ -210,7 +210,7 @@ mod tests {
         assert_eq!(api.subscriptions_of("createActivity"), ["onCreateActivity"]);
         assert_eq!(api.subscriptions_of("deleteActivity"), ["onDeleteActivity"]);
         assert!(api.subscriptions_of("createRoom").is_empty());
-        // The template's limits (issue 10).
+        // The template's limits.
         assert_eq!(
             api.limits,
             Limits {

@@ -20,7 +20,7 @@ pub fn init_logs() {
         .try_init();
 }
 
-/// A stack on fresh tables; `seed`: seed 000's rooms and events, seed 001's categories.
+/// A stack on fresh tables; `seed`: the sample rooms and events, the activity categories.
 pub async fn stack(seed: bool) -> Stack {
     init_logs();
     let mut config = StackConfig::new(testkit::endpoint(), testkit::user_pool_endpoint());

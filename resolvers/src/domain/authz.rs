@@ -84,7 +84,7 @@ pub fn ticket_view<'a>(caller: &'a Caller, owner_id: &str) -> TicketView<'a> {
     }
 }
 
-/// The calorie tracker's data is its user's alone. Seed 001's client may name the user it
+/// The calorie tracker's data is its user's alone. The activity tracker app's client may name the user it
 /// means; it must be the caller.
 pub fn require_self<'a>(caller: &'a Caller, named: Option<&str>) -> AppResult<&'a str> {
     let user = require_user(caller)?;

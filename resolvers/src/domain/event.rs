@@ -139,7 +139,7 @@ pub struct UpdateEventInput {
     pub event_datetime_end: Option<String>,
     pub event_duration: Option<i64>,
     pub total_tickets: Option<i64>,
-    /// Seed 000's booking call sends the whole list it saw plus its own id.
+    /// The events app's booking call sends the whole list it saw plus its own id.
     pub tickets: Option<Vec<String>>,
 }
 

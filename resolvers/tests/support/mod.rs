@@ -29,7 +29,7 @@ pub async fn empty() -> Env {
     }
 }
 
-/// Tables holding seed 000's rooms and events (days -2..+2 around now).
+/// Tables holding the sample rooms and events (days -2..+2 around now).
 pub async fn seeded() -> Env {
     let env = empty().await;
     let seed = devtools::seed::read(&devtools::seed::default_path());

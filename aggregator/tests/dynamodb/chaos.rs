@@ -1,4 +1,4 @@
-//! Fault injection while the stream is consumed (issue 12): the seeded random workload of
+//! Fault injection while the stream is consumed: the seeded random workload of
 //! `randomized.rs` in small (writes, edits, moves between days, invalid activities, deletes
 //! by many users), its real stream records delivered as Lambda would (random batches, the
 //! same batch again, a retry from the middle, a resume from the reported record), while a
@@ -12,7 +12,7 @@
 //! stream is drained, at checkpoints and at the end: nothing counted twice, nothing lost.
 //!
 //! Bounded for CI (300 writes, faults on 20% of attempts). The larger run in BENCHMARKS.md:
-//! `CHAOS_OPERATIONS=2000 CHAOS_PER_MILLE=300 scripts/engines cargo test -p aggregator --test moto
+//! `CHAOS_OPERATIONS=2000 CHAOS_PER_MILLE=300 scripts/engines cargo test -p aggregator --test dynamodb
 //! chaos -- --nocapture`; `CHAOS_SEED` picks other faults and another workload.
 
 use std::collections::BTreeMap;
