@@ -234,7 +234,7 @@ impl Stack {
             .user_pool
             .as_ref()
             .ok_or("template.yaml declares no user pool")?;
-        cognito::sign_in(&self.idp, pool, username, groups).await
+        Ok(cognito::sign_in(&self.idp, pool, username, groups).await?)
     }
 
     pub fn url(&self) -> String {
