@@ -1,10 +1,6 @@
-"""moto's DynamoDB server with each API call applied atomically.
-
-moto_server serves requests on many threads, and moto's DynamoDB backend does not lock its
-tables: two concurrent TransactWriteItems can both pass their conditions, and a failed one
-restores a snapshot over the other's writes. Real DynamoDB makes every call atomic and
-serialisable, so this server runs the same moto application behind one lock: requests still
-arrive concurrently (the code under test still races), but each is applied as a unit.
+"""moto's server, with its Cognito user pools answering as Cognito does where Amplify and the
+local stack rely on it (each patch below says what moto lacks). The local engines (scripts/engines)
+run it for the user pools only: DynamoDB is AWS's own DynamoDB Local.
 
 usage: python scripts/moto_server.py HOST PORT
 """
@@ -16,7 +12,6 @@ import os
 import secrets
 import signal
 import sys
-import threading
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -211,23 +206,12 @@ def _srp_proof_checked(original):
 CognitoIdpBackend.respond_to_auth_challenge = _srp_proof_checked(CognitoIdpBackend.respond_to_auth_challenge)
 
 
-class OneAtATime:
-    def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        with self.lock:
-            # Read the whole response inside the lock: werkzeug may stream it lazily.
-            return list(self.app(environ, start_response))
-
-
 def main():
     host, port = sys.argv[1], int(sys.argv[2])
     os.environ.setdefault("MOTO_PORT", str(port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(host, port, OneAtATime(app), threaded=True)
+    run_simple(host, port, app, threaded=True)
 
 
 if __name__ == "__main__":

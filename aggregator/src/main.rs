@@ -1,5 +1,6 @@
-//! The aggregator Lambda: one SDK config and one DynamoDB client (with the store's retry and
-//! timeout settings), built at start-up and shared by every invocation.
+//! The aggregator Lambda: one SDK config (from the environment, `startup`'s) and one DynamoDB
+//! client (with the store's retry and timeout settings), built at start-up and shared by every
+//! invocation.
 
 use aggregator::{Aggregator, Config};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
@@ -11,7 +12,7 @@ fn main() -> Result<(), lambda_runtime::Error> {
 
 async fn run() -> Result<(), lambda_runtime::Error> {
     let config = Config::from_env()?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = startup::sdk_config();
     let aggregator = Aggregator::new(aggregator::store::client(&sdk), config);
     let aggregator = &aggregator;
     let emf = startup::metrics::Emf::install("aggregator", |k| std::env::var(k).ok())?;

@@ -1,5 +1,5 @@
 //! The metric records an aggregator batch writes, read back as CloudWatch would read them:
-//! EMF lines from the recorder the Lambda installs, after a real batch from moto's stream in
+//! EMF lines from the recorder the Lambda installs, after a real batch from DynamoDB Local's stream in
 //! which one record can never be applied and one user's aggregates cannot be written.
 //!
 //! One test in its own binary: the metrics recorder is process-wide.
@@ -71,7 +71,7 @@ async fn a_batch_counts_its_records_applied_skipped_and_failed_and_its_lag() {
     let age = ages[0].as_f64().unwrap();
     assert!(
         (0.0..600_000.0).contains(&age),
-        "moto stamps records with the time it wrote them: {age} ms"
+        "DynamoDB stamps records with the time it wrote them: {age} ms"
     );
     assert_eq!(
         docs.iter()

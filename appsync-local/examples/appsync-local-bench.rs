@@ -1,7 +1,7 @@
 //! Measures the local stack as a person uses it (`bench/appsync-local` runs this):
 //!
 //! * time to first answer: from running `./dev up` (already built) to the first answered
-//!   query (moto start, tables, seed data, server), over `--runs` starts;
+//!   query (engines' start, tables, seed data, server), over `--runs` starts;
 //! * latency of the endpoint: p50/p90/p99 over `--queries` sequential queries on one
 //!   keep-alive connection, for a one-Lambda read and for a page with a BatchInvoke;
 //! * stop: from Ctrl-C (SIGINT to the process group, as a terminal sends it) to exit.
@@ -54,12 +54,13 @@ impl Drop for Started {
 }
 
 async fn start(root: &str, release: bool, key: &Credential) -> Started {
-    let (port, moto) = (free_port(), free_port());
+    let (port, dynamodb, user_pool) = (free_port(), free_port(), free_port());
     let began = Instant::now();
     let mut cmd = Command::new(format!("{root}/dev"));
     cmd.arg("up")
         .env("GRAPHQL_PORT", port.to_string())
-        .env("MOTO_PORT", moto.to_string())
+        .env("DYNAMODB_PORT", dynamodb.to_string())
+        .env("USER_POOL_PORT", user_pool.to_string())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

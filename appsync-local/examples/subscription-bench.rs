@@ -1,5 +1,5 @@
 //! Subscription delivery through the local stack (`bench/subscriptions` runs this against the
-//! moto `scripts/moto` starts): `--mutations` sequential `createActivity` mutations over HTTP
+//! engines `scripts/engines` starts): `--mutations` sequential `createActivity` mutations over HTTP
 //! (one keep-alive connection), each published to every open subscription to
 //! `onCreateActivity(userid)` of the same user, with 1 and with 100 subscriptions open, each on
 //! a real-time connection of its own (`wss://`, Amplify's handshake). For every message it
@@ -156,8 +156,12 @@ async fn main() {
         mutations,
         subscriptions: counts,
     } = clap::Parser::parse();
+    let endpoint = |var: &str| {
+        std::env::var(var).unwrap_or_else(|_| panic!("{var}: run under scripts/engines"))
+    };
     let mut config = StackConfig::new(
-        std::env::var("MOTO_ENDPOINT").expect("MOTO_ENDPOINT: run under scripts/moto"),
+        endpoint("DYNAMODB_ENDPOINT"),
+        endpoint("USER_POOL_ENDPOINT"),
     );
     config.prefix = format!("bench{}", std::process::id());
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));

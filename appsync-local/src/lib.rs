@@ -1,8 +1,8 @@
 //! appsync-local: AppSync's GraphQL endpoint and Lambda's stream event source mapping on one
-//! machine, over the real handlers in-process and moto. Layers, each importing only those
+//! machine, over the real handlers in-process, DynamoDB Local and moto (user pools). Layers, each importing only those
 //! below it:
 //!
-//! * [`stack`] (+ [`setup`]): composition: tables and seed data on moto, the endpoint, the
+//! * [`stack`] (+ [`setup`]): composition: tables and seed data on DynamoDB Local, the endpoint, the
 //!   stream pollers, started and stopped together.
 //! * [`http`]: the edge: routes, the origin check and CORS, `POST /graphql`, GraphiQL.
 //! * [`auth`]: the edge: who calls (Cognito JWT or API key), as a [`caller::Caller`].

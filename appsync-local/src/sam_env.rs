@@ -1,6 +1,6 @@
 //! The env-vars file `sam local invoke --env-vars` takes, made from a running stack: each
 //! function's variables as template.yaml declares them, with the stack's values (its table
-//! names, the local page-token secret, `AWS_ENDPOINT_URL` at the stack's moto as a container
+//! names, the local page-token secret, `AWS_ENDPOINT_URL` at the stack's DynamoDB Local as a container
 //! reaches it). SAM CLI only sets variables a function declares, which is why the template
 //! declares `AWS_ENDPOINT_URL` (absent on AWS).
 
@@ -11,7 +11,7 @@ use crate::functions::environment;
 use crate::locals::Locals;
 
 /// `{"<LogicalId>": {"VAR": "value", ...}, ...}` for every function of the template.
-/// `endpoint`: moto's address as the function's container sees it.
+/// `endpoint`: DynamoDB Local's address as the function's container sees it.
 pub fn env_vars_file(
     template: &Template,
     locals: &Locals<'_>,

@@ -1,4 +1,4 @@
-//! Before the stack serves: moto answering, the template's tables on it (created, or found
+//! Before the stack serves: the engines answering, the template's tables on it (created, or found
 //! from an earlier run), the seed data loaded through the resolvers handler.
 
 use std::collections::BTreeMap;
@@ -16,8 +16,8 @@ pub struct SetupReport {
     pub took: Duration,
 }
 
-/// Waits until moto accepts connections, for at most `limit` (the SDK's own retries back off
-/// for seconds; a bare TCP probe notices a starting moto within milliseconds).
+/// Waits until an engine accepts connections, for at most `limit` (the SDK's own retries back
+/// off for seconds; a bare TCP probe notices a starting engine within milliseconds).
 pub async fn wait_for(endpoint: &str, limit: Duration) -> Result<(), String> {
     let uri: axum::http::Uri = endpoint
         .parse()
@@ -31,7 +31,7 @@ pub async fn wait_for(endpoint: &str, limit: Duration) -> Result<(), String> {
         match tokio::net::TcpStream::connect(&authority).await {
             Ok(_) => return Ok(()),
             Err(e) if started.elapsed() >= limit => {
-                return Err(format!("moto does not answer at {endpoint}: {e}"))
+                return Err(format!("nothing answers at {endpoint}: {e}"))
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
@@ -58,7 +58,7 @@ pub async fn ensure_tables(
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
             format!(
-                "moto does not answer ListTables: {}",
+                "DynamoDB does not answer ListTables: {}",
                 DisplayErrorContext(&e)
             )
         })?;
@@ -72,7 +72,7 @@ pub async fn ensure_tables(
         stack_template::tables::create_tables_of(db, template, prefix).await
     } else {
         return Err(format!(
-            "moto has only some of the {prefix}-* tables ({present} of {}); use another --prefix or restart moto",
+            "DynamoDB has only some of the {prefix}-* tables ({present} of {}); use another --prefix or restart DynamoDB Local",
             wanted.len()
         ));
     };

@@ -1,4 +1,4 @@
-//! The whole system on one machine: tables from template.yaml on moto, seed data, the
+//! The whole system on one machine: tables from template.yaml on DynamoDB Local, seed data, the
 //! GraphQL endpoint over the resolvers handler, and the aggregator on the activity stream.
 
 use std::collections::BTreeMap;
@@ -34,7 +34,10 @@ pub const LOCAL_API_KEY: &str = "da2-local0000000000000000000000";
 
 #[derive(Debug, Clone)]
 pub struct StackConfig {
-    pub moto_endpoint: String,
+    /// DynamoDB Local: the tables and their streams.
+    pub dynamodb_endpoint: String,
+    /// moto: the user pool (Cognito).
+    pub user_pool_endpoint: String,
     /// Tables are `{prefix}-{LogicalId}`.
     pub prefix: String,
     pub listen: SocketAddr,
@@ -46,8 +49,8 @@ pub struct StackConfig {
     /// Read the streams and run their functions.
     pub streams: bool,
     pub poll_interval: Duration,
-    /// How long to wait for moto to answer at start (it may still be starting).
-    pub wait_for_moto: Duration,
+    /// How long to wait for both endpoints to answer at start (they may still be starting).
+    pub wait_for_engines: Duration,
     /// Web pages of these origins may call the endpoint, besides its own (`http::origins`).
     pub allow_origins: Vec<String>,
     /// Where the local CA is kept (`tls`); `None`: a CA in memory for this run only.
@@ -58,10 +61,14 @@ pub struct StackConfig {
 }
 
 impl StackConfig {
-    pub fn new(moto_endpoint: impl Into<String>) -> Self {
+    pub fn new(
+        dynamodb_endpoint: impl Into<String>,
+        user_pool_endpoint: impl Into<String>,
+    ) -> Self {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         Self {
-            moto_endpoint: moto_endpoint.into(),
+            dynamodb_endpoint: dynamodb_endpoint.into(),
+            user_pool_endpoint: user_pool_endpoint.into(),
             prefix: "local".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 4000)),
             seed: true,
@@ -71,7 +78,7 @@ impl StackConfig {
             template_path: stack_template::template_path(),
             streams: true,
             poll_interval: Duration::from_millis(250),
-            wait_for_moto: Duration::ZERO,
+            wait_for_engines: Duration::ZERO,
             allow_origins: DEFAULT_FRONT_END_ORIGINS
                 .iter()
                 .map(|o| o.to_string())
@@ -126,9 +133,10 @@ impl Stack {
 
         let template = Template::read(&config.template_path).map_err(|e| e.to_string())?;
         let api = Api::load(&config.schema_path, &template)?;
-        let sdk = stack_template::tables::sdk_config_at(&config.moto_endpoint).await;
+        let sdk = stack_template::tables::sdk_config_at(&config.dynamodb_endpoint).await;
         let db = aws_sdk_dynamodb::Client::new(&sdk);
-        wait_for(&config.moto_endpoint, config.wait_for_moto).await?;
+        wait_for(&config.dynamodb_endpoint, config.wait_for_engines).await?;
+        wait_for(&config.user_pool_endpoint, config.wait_for_engines).await?;
         let (tables, setup) = ensure_tables(
             &db,
             &config.prefix,
@@ -147,11 +155,13 @@ impl Stack {
             &locals,
             &config.page_token_secret,
         )?);
-        let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+        let idp = aws_sdk_cognitoidentityprovider::Client::new(
+            &stack_template::tables::sdk_config_at(&config.user_pool_endpoint).await,
+        );
         let user_pool = cognito::ensure_user_pool(&idp, &template, &locals).await?;
         let verifier = match &user_pool {
             Some(pool) => {
-                let jwks = cognito::fetch_jwks(&config.moto_endpoint, &pool.id).await?;
+                let jwks = cognito::fetch_jwks(&config.user_pool_endpoint, &pool.id).await?;
                 Some(Verifier::new(
                     pool.issuer.clone(),
                     pool.clients.iter().map(|c| c.id.clone()),
@@ -181,6 +191,7 @@ impl Stack {
                     target: functions.clone(),
                     poll_interval: config.poll_interval,
                     stats: stream_stats.clone(),
+                    checkpoints: Arc::default(),
                 };
                 pollers.push(tokio::spawn(poller.run(rx.clone())));
             }

@@ -103,7 +103,9 @@ async fn the_templates_pool_clients_and_group_are_on_moto() {
     assert_eq!(pool.groups, ["Admin"]);
 
     // As moto holds it.
-    let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
+    let idp = aws_sdk_cognitoidentityprovider::Client::new(
+        &testkit::sdk_config_at(&testkit::user_pool_endpoint()).await,
+    );
     let described = idp
         .describe_user_pool()
         .user_pool_id(&pool.id)
@@ -261,7 +263,9 @@ async fn tokens_appsync_would_refuse_get_401_unauthorized() {
     assert_refused(addr, &forged, "forged signature").await;
 
     // Another pool on the same moto (moto signs it with the same key): its issuer is not ours.
-    let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
+    let idp = aws_sdk_cognitoidentityprovider::Client::new(
+        &testkit::sdk_config_at(&testkit::user_pool_endpoint()).await,
+    );
     let tables = BTreeMap::new();
     let other_name = testkit::unique_prefix();
     let other = ensure_user_pool(
@@ -344,7 +348,9 @@ async fn amplifys_srp_sign_in_through_the_web_client_reaches_tokens() {
     let alice = user(&stack, "alice", &[]).await;
     let pool = stack.user_pool.clone().unwrap();
     let web = pool.web_client().unwrap().id.clone();
-    let idp = aws_sdk_cognitoidentityprovider::Client::new(&testkit::sdk_config().await);
+    let idp = aws_sdk_cognitoidentityprovider::Client::new(
+        &testkit::sdk_config_at(&testkit::user_pool_endpoint()).await,
+    );
     // One sign-in with `password`: the challenge's parameters, then what the answer naming the
     // user by `answer_as` (given the challenge's USER_ID_FOR_SRP) gets.
     let sign_in = |password: &'static str, answer_as: fn(&str, &str) -> String| {

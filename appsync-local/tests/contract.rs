@@ -1,6 +1,6 @@
 //! The Direct Lambda contract (REFERENCE.md): the events the endpoint builds for the real
 //! schema.graphql and template.yaml, seen by a recording function instead of the resolvers.
-//! No moto needed.
+//! No engine needed.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
-//! End to end: the `appsync-local` binary as `./dev up` runs it (against the moto `scripts/moto`
-//! started), driven over HTTP through the seed clients' flows, then stopped with Ctrl-C.
+//! End to end: the `appsync-local` binary as `./dev up` runs it (against the engines
+//! `scripts/engines` started), driven over HTTP through the seed clients' flows, then stopped with Ctrl-C.
 
 mod support;
 
@@ -26,8 +26,10 @@ fn start() -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
         .args([
             "up",
-            "--moto",
+            "--dynamodb",
             &testkit::endpoint(),
+            "--user-pool",
+            &testkit::user_pool_endpoint(),
             "--port",
             "0",
             "--prefix",
@@ -80,8 +82,8 @@ fn dev_token(running: &Running, name: &str) -> String {
         .args([
             "token",
             name,
-            "--moto",
-            &testkit::endpoint(),
+            "--user-pool",
+            &testkit::user_pool_endpoint(),
             "--prefix",
             &running.prefix,
         ])
@@ -283,7 +285,15 @@ fn a_taken_port_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let out = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
-        .args(["up", "--moto", "http://127.0.0.1:9", "--port", &port])
+        .args([
+            "up",
+            "--dynamodb",
+            "http://127.0.0.1:9",
+            "--user-pool",
+            "http://127.0.0.1:9",
+            "--port",
+            &port,
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -306,7 +316,7 @@ fn invoke_runs_a_fixture_like_sam_local_invoke() {
         };
         Command::new(env!("CARGO_BIN_EXE_appsync-local"))
             .args(["invoke", function, &path])
-            .args(["--moto", &testkit::endpoint(), "--prefix", &prefix])
+            .args(["--dynamodb", &testkit::endpoint(), "--prefix", &prefix])
             .env("RUST_LOG", "warn")
             .output()
             .unwrap()

@@ -97,7 +97,8 @@ async fn only_own_pages_and_configured_front_ends_may_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn configured_origins_replace_the_default_front_ends() {
     support::init_logs();
-    let mut config = appsync_local::StackConfig::new(testkit::endpoint());
+    let mut config =
+        appsync_local::StackConfig::new(testkit::endpoint(), testkit::user_pool_endpoint());
     config.prefix = testkit::unique_prefix();
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     config.seed = false;
@@ -117,7 +118,8 @@ async fn configured_origins_replace_the_default_front_ends() {
     stack.stop().await;
 
     // A malformed origin is a start-up error that says what is expected.
-    let mut config = appsync_local::StackConfig::new(testkit::endpoint());
+    let mut config =
+        appsync_local::StackConfig::new(testkit::endpoint(), testkit::user_pool_endpoint());
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     config.allow_origins = vec!["http://localhost:5173/app".into()];
     let err = appsync_local::Stack::start(config)

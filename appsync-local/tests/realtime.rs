@@ -15,7 +15,8 @@ const CREATE: &str = "mutation Create($input: CreateActivityInput!) { createActi
 
 async fn stack_with(keep_alive: Duration) -> appsync_local::Stack {
     support::init_logs();
-    let mut config = appsync_local::StackConfig::new(testkit::endpoint());
+    let mut config =
+        appsync_local::StackConfig::new(testkit::endpoint(), testkit::user_pool_endpoint());
     config.prefix = testkit::unique_prefix();
     config.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     config.seed = true;

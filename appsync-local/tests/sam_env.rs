@@ -9,12 +9,12 @@ use std::process::Command;
 use serde_json::Value;
 use testkit::template::Template;
 
-/// What `appsync-local sam-env` prints for a stack of `prefix` on moto at 127.0.0.1:`port`.
+/// What `appsync-local sam-env` prints for a stack of `prefix` on DynamoDB Local at 127.0.0.1:`port`.
 fn sam_env(prefix: &str, port: u16, host: &str) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_appsync-local"))
         .args([
             "sam-env",
-            "--moto",
+            "--dynamodb",
             &format!("http://127.0.0.1:{port}"),
             "--prefix",
             prefix,

@@ -1,4 +1,4 @@
-//! The event source mapping on moto's real stream, with a scripted function in place of the
+//! The event source mapping on DynamoDB Local's real stream, with a scripted function in place of the
 //! aggregator: what Lambda does with batchItemFailures, function errors and retries.
 
 mod support;
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use appsync_local::invoke::{FunctionError, Invoker};
 use appsync_local::stream::StreamMapping;
-use appsync_local::stream::{Poller, StreamStats};
+use appsync_local::stream::{Checkpoints, Poller, StreamStats};
 use futures::future::{BoxFuture, FutureExt};
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -56,9 +56,12 @@ impl Invoker for Scripted {
 
 struct Setup {
     db: aws_sdk_dynamodb::Client,
+    streams: aws_sdk_dynamodbstreams::Client,
     table: String,
+    mapping: StreamMapping,
     target: Arc<Scripted>,
     stats: Arc<StreamStats>,
+    checkpoints: Arc<Checkpoints>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -76,32 +79,44 @@ async fn setup(mapping: impl FnOnce(&mut StreamMapping), script: Vec<Step>) -> S
         deliveries: Mutex::new(Vec::new()),
         script: Mutex::new(script),
     });
-    let stats = Arc::new(StreamStats::default());
-    let poller = Poller {
-        ddb: db.clone(),
-        streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
-        table: table.clone(),
-        mapping: m,
-        target: target.clone(),
-        poll_interval: Duration::from_millis(50),
-        stats: stats.clone(),
-    };
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(poller.run(rx));
-    Setup {
+    let (stop, _) = watch::channel(false);
+    let mut s = Setup {
         db,
+        streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
         table,
+        mapping: m,
         target,
-        stats,
+        stats: Arc::default(),
+        checkpoints: Arc::default(),
         stop,
-        task,
-    }
+        task: tokio::spawn(async {}),
+    };
+    s.start();
+    s
 }
 
 impl Setup {
-    async fn put(&self, n: usize) {
+    /// A poller of its own on the table, with the setup's checkpoints.
+    fn start(&mut self) {
+        let poller = Poller {
+            ddb: self.db.clone(),
+            streams: self.streams.clone(),
+            table: self.table.clone(),
+            mapping: self.mapping.clone(),
+            target: self.target.clone(),
+            poll_interval: Duration::from_millis(50),
+            stats: self.stats.clone(),
+            checkpoints: self.checkpoints.clone(),
+        };
+        let (stop, rx) = watch::channel(false);
+        self.stop = stop;
+        self.task = tokio::spawn(poller.run(rx));
+    }
+
+    /// Activities `ids` of one user.
+    async fn put(&self, ids: std::ops::Range<usize>) {
         // One request for all: the stream then has them before the first poll reads any.
-        let writes: Vec<_> = (0..n)
+        let writes: Vec<_> = ids
             .map(|i| {
                 let item = [
                     ("userid", "u-stream"),
@@ -163,6 +178,13 @@ impl Setup {
         let _ = self.stop.send(true);
         let _ = self.task.await;
     }
+
+    /// Stops the poller and starts another on the same checkpoints.
+    async fn restart(&mut self) {
+        let _ = self.stop.send(true);
+        (&mut self.task).await.expect("the poller stops");
+        self.start();
+    }
 }
 
 fn failure(id: &str) -> Result<Value, FunctionError> {
@@ -179,7 +201,7 @@ async fn redelivery_resumes_from_the_lowest_reported_record() {
         })],
     )
     .await;
-    s.put(4).await;
+    s.put(0..4).await;
     s.wait_done(4).await;
     let d = s.deliveries();
     assert_eq!(d[0].len(), 4, "{d:?}");
@@ -208,7 +230,7 @@ async fn an_unknown_or_empty_identifier_or_an_error_retries_the_whole_batch() {
         ],
     )
     .await;
-    s.put(3).await;
+    s.put(0..3).await;
     s.wait_done(3).await;
     let d = s.deliveries();
     assert_eq!(d.len(), 4, "{d:?}");
@@ -239,7 +261,7 @@ async fn a_function_error_bisects_and_retries_stop_at_the_maximum() {
         always_failing,
     )
     .await;
-    s.put(4).await;
+    s.put(0..4).await;
     s.wait_done(4).await;
     let d = s.deliveries();
     // 4 records, then halves: [4], [2], [1] dropped after 2 retries; and so on for the rest.
@@ -251,5 +273,26 @@ async fn a_function_error_bisects_and_retries_stop_at_the_maximum() {
         .records_dropped
         .load(std::sync::atomic::Ordering::SeqCst);
     assert_eq!(dropped, 4, "every record is eventually dropped: {d:?}");
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_poller_goes_on_after_the_last_record_done() {
+    let mut s = setup(|_| {}, Vec::new()).await;
+    s.put(0..3).await;
+    s.wait_done(3).await;
+    s.restart().await;
+    s.put(3..5).await;
+    s.wait_done(5).await;
+    // Another restart with nothing new: nothing is delivered again.
+    s.restart().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let d = s.deliveries();
+    let seqs: Vec<u128> = d.concat().iter().map(|q| q.parse().unwrap()).collect();
+    assert_eq!(seqs.len(), 5, "each record once: {d:?}");
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "in stream order: {d:?}"
+    );
     s.stop().await;
 }

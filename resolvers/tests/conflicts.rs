@@ -1,7 +1,7 @@
 //! A transaction cancelled by a concurrent one (`TransactionConflict`, which the SDK does not
 //! retry) is retried by `Db::transact` with `model::retry`'s backoff, a bounded number of times;
 //! what is left is a clean Conflict with nothing written. The faults are injected at the HTTP
-//! layer (`testkit::faults`), since moto serialises transactions and never conflicts.
+//! layer (`testkit::faults`), since DynamoDB Local never reports a transaction conflict.
 
 mod support;
 

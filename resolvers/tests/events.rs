@@ -1,4 +1,4 @@
-//! Events against moto: listing and paging, validation, room overlap, who may change what.
+//! Events against DynamoDB Local: listing and paging, validation, room overlap, who may change what.
 
 mod support;
 

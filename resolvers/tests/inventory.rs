@@ -13,8 +13,8 @@ use resolvers::App;
 use serde_json::{json, Value};
 use support::{at, user};
 
-/// Runs the tasks at once, at most 100 in flight: more open connections than moto's server
-/// accepts at a time would fail on connect, which is not what these tests are about.
+/// Runs the tasks at once, at most 100 in flight: more open connections than the local
+/// server accepts at a time would fail on connect, which is not what these tests are about.
 async fn at_once<T, F>(tasks: impl IntoIterator<Item = F>) -> Vec<T>
 where
     F: std::future::Future<Output = T> + Send + 'static,

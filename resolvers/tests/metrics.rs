@@ -1,5 +1,6 @@
 //! The metric records a booking writes, read back as CloudWatch would read them: EMF lines
-//! from the recorder the Lambda installs, after real bookings against moto. And the span of
+//! from the recorder the Lambda installs, after real bookings against DynamoDB Local. And the
+//! span of
 //! an operation, as it appears on its log lines.
 //!
 //! One test in its own binary: the metrics recorder is process-wide.

@@ -1,4 +1,4 @@
-//! Rooms against moto: public reads, admin-only changes, capacity and deletion guards.
+//! Rooms against DynamoDB Local: public reads, admin-only changes, capacity and deletion guards.
 
 mod support;
 

@@ -1,4 +1,4 @@
-//! Issue 12's defects 1 and 4 against moto: a time enters only if it can be stored fixed-width
+//! Issue 12's defects 1 and 4 against DynamoDB Local: a time enters only if it can be stored fixed-width
 //! and read back (by the resolvers and by the aggregator's reader), and a corrupt stored count
 //! is an Internal error, never a panic or a wrapped number.
 

@@ -1,4 +1,4 @@
-//! Tickets against moto: booking and cancelling, seed 000's updateEvent booking call, who
+//! Tickets against DynamoDB Local: booking and cancelling, seed 000's updateEvent booking call, who
 //! sees which holders, and the events a user registered for.
 
 mod support;

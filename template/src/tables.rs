@@ -76,7 +76,7 @@ pub async fn create_tables_of(
     for def in &template.tables {
         let name = format!("{prefix}-{}", def.id);
         let p = &def.properties;
-        // On-demand whatever the template says: moto does not throttle, and provisioned
+        // On-demand whatever the template says: DynamoDB Local does not throttle, and provisioned
         // figures would mean nothing locally.
         let mut req = client
             .create_table()

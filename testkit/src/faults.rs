@@ -1,5 +1,5 @@
 //! Fault injection for a DynamoDB client: chosen request attempts are answered as DynamoDB
-//! (or the network) would fail them, without reaching moto, so nothing of them is applied.
+//! (or the network) would fail them, without reaching DynamoDB, so nothing of them is applied.
 //!
 //! Two parts, installed together by [`Faults::install`]: an interceptor that sees each
 //! operation's typed input (to decide whether it is a target) and marks each attempt to fail,

@@ -1,6 +1,7 @@
-//! Support for the integration tests: they run against a real moto server started by
-//! `scripts/moto` (never a mock), through the real aws-sdk-dynamodb client, with the tables
-//! the typed model of `template.yaml` (`stack_template`, re-exported as `template`) declares.
+//! Support for the integration tests: they run against the real engines `scripts/engines`
+//! starts (never a mock): AWS's DynamoDB Local for DynamoDB and its streams, moto for Cognito
+//! user pools, through the real AWS SDK clients; and the tables the typed model of `template.yaml`
+//! (`stack_template`, re-exported as `template`) declares.
 
 pub mod capacity;
 pub mod counter;
@@ -15,19 +16,28 @@ pub use faults::{Fault, Faults};
 pub use stack_template::tables::{self, create_tables, sdk_config_at, TableDef};
 pub use stack_template::{self as template, Template};
 
-/// The moto server the test scripts started.
+/// The DynamoDB Local server the test scripts started.
 pub fn endpoint() -> String {
-    std::env::var("MOTO_ENDPOINT").unwrap_or_else(|_| {
-        panic!("MOTO_ENDPOINT is not set: run the tests through ./scripts/test (it starts moto)")
+    engine_endpoint("DYNAMODB_ENDPOINT")
+}
+
+/// The moto server (Cognito user pools) the test scripts started.
+pub fn user_pool_endpoint() -> String {
+    engine_endpoint("USER_POOL_ENDPOINT")
+}
+
+fn engine_endpoint(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run the tests through ./scripts/test or scripts/engines (they start the engines)")
     })
 }
 
-/// [`sdk_config_at`] the moto server the test scripts started.
+/// [`sdk_config_at`] the DynamoDB Local server the test scripts started.
 pub async fn sdk_config() -> SdkConfig {
     sdk_config_at(&endpoint()).await
 }
 
-/// A DynamoDB client for moto, optionally with a request counter installed.
+/// A DynamoDB client for DynamoDB Local, optionally with a request counter installed.
 pub async fn client(counter: Option<&RequestCounter>) -> aws_sdk_dynamodb::Client {
     let config = sdk_config().await;
     let mut builder = aws_sdk_dynamodb::config::Builder::from(&config);
@@ -37,7 +47,7 @@ pub async fn client(counter: Option<&RequestCounter>) -> aws_sdk_dynamodb::Clien
     aws_sdk_dynamodb::Client::from_conf(builder.build())
 }
 
-/// A prefix no other test uses, so tests can share one moto server and run in parallel.
+/// A prefix no other test uses, so tests can share one server and run in parallel.
 pub fn unique_prefix() -> String {
     format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
 }

@@ -1,15 +1,17 @@
-//! Reads a table's real stream from moto and turns its records into the JSON
-//! Lambda's DynamoDB event source sends, so tests feed the handler exactly what Lambda would.
+//! The tests' reader of a table's real stream (DynamoDB Local's), through the same
+//! [`ShardReader`] the local stack's poller uses, so tests feed the handler exactly what Lambda
+//! would.
 
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use serde_json::{json, Value};
-pub use stack_template::stream::lambda_record;
+pub use stack_template::stream::{lambda_record, shards, ShardReader};
 
-/// A reader positioned after the last record it returned.
+/// The tests' reader of a table's stream: every record since the last call, in stream order,
+/// following each shard into the one that continues it.
 pub struct StreamTail {
     client: aws_sdk_dynamodbstreams::Client,
     stream_arn: String,
-    iterator: String,
+    shard: ShardReader,
 }
 
 impl StreamTail {
@@ -30,35 +32,21 @@ impl StreamTail {
             .and_then(|t| t.latest_stream_arn())
             .unwrap_or_else(|| panic!("{table} has no stream"))
             .to_string();
-        let desc = client
-            .describe_stream()
-            .stream_arn(&stream_arn)
-            .send()
-            .await
-            .expect("DescribeStream");
-        let shards = desc
-            .stream_description()
-            .map(|d| d.shards())
-            .unwrap_or_default();
-        // moto keeps one shard per table; a real stream's several shards would each be a
-        // separate sequence of batches, which these tests do not model.
-        assert_eq!(shards.len(), 1, "expected one shard, got {shards:?}");
-        let shard_id = shards[0].shard_id().expect("shard id").to_string();
-        let iterator = client
-            .get_shard_iterator()
-            .stream_arn(&stream_arn)
-            .shard_id(shard_id)
-            .shard_iterator_type(ShardIteratorType::TrimHorizon)
-            .send()
-            .await
-            .expect("GetShardIterator")
-            .shard_iterator()
-            .expect("iterator")
-            .to_string();
+        let listed = shards(&client, &stream_arn).await.expect("DescribeStream");
+        // The oldest shard: the one whose parent is not (or no longer) listed.
+        let (id, parent) = listed
+            .iter()
+            .find(|(_, parent)| {
+                parent
+                    .as_ref()
+                    .is_none_or(|p| !listed.iter().any(|(id, _)| id == p))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("{table}'s stream has no shard"));
         Self {
             client,
             stream_arn,
-            iterator,
+            shard: ShardReader::new(id, parent, ShardIteratorType::TrimHorizon, None),
         }
     }
 
@@ -67,24 +55,29 @@ impl StreamTail {
         let mut out = Vec::new();
         loop {
             let page = self
-                .client
-                .get_records()
-                .shard_iterator(&self.iterator)
-                .limit(1000)
-                .send()
+                .shard
+                .read(&self.client, &self.stream_arn, 1000)
                 .await
-                .expect("GetRecords");
-            if let Some(next) = page.next_shard_iterator() {
-                self.iterator = next.to_string();
-            }
-            if page.records().is_empty() {
-                return out;
-            }
+                .unwrap_or_else(|e| panic!("{e}"));
             out.extend(
-                page.records()
-                    .iter()
+                page.iter()
                     .map(|r| lambda_record(r, &self.stream_arn, "us-east-1")),
             );
+            if self.shard.closed {
+                let listed = shards(&self.client, &self.stream_arn)
+                    .await
+                    .expect("DescribeStream");
+                let Some((child, _)) = listed
+                    .into_iter()
+                    .find(|(_, parent)| parent.as_deref() == Some(self.shard.shard_id.as_str()))
+                else {
+                    return out;
+                };
+                let parent = Some(self.shard.shard_id.clone());
+                self.shard = ShardReader::new(child, parent, ShardIteratorType::TrimHorizon, None);
+            } else if page.is_empty() {
+                return out;
+            }
         }
     }
 }

@@ -2,8 +2,9 @@
 //! "lost answer") is safe to retry: the SDK gives every TransactWriteItems a
 //! `ClientRequestToken` once, before the first attempt, and each retry sends the same one, so
 //! DynamoDB answers the repeat of a committed transaction with success instead of applying or
-//! refusing it again. moto ignores the token (it applies the repeat), so what is tested here
-//! is the SDK's half: the token is there, and the retry carries the first attempt's.
+//! refusing it again. Both halves are tested, on DynamoDB Local: the retry carries the first
+//! attempt's token, and the engine answers it as committed although the transaction's own
+//! condition (the item must not exist) would now refuse it.
 
 use std::sync::{Arc, Mutex};
 
@@ -74,13 +75,14 @@ async fn a_retried_transaction_carries_its_first_attempts_client_request_token()
         )
         .send()
         .await
-        .expect("a table on moto");
+        .expect("a table");
     let put = |id: &str| {
         TransactWriteItem::builder()
             .put(
                 Put::builder()
                     .table_name(&table)
                     .item("id", AttributeValue::S(id.into()))
+                    .condition_expression("attribute_not_exists(id)")
                     .build()
                     .unwrap(),
             )
@@ -97,7 +99,7 @@ async fn a_retried_transaction_carries_its_first_attempts_client_request_token()
         .transact_items(put("a"))
         .send()
         .await
-        .expect("the retry answers");
+        .expect("the retry is answered as committed");
     // A second call of its own, with no fault.
     db.transact_write_items()
         .transact_items(put("b"))
@@ -123,6 +125,19 @@ async fn a_retried_transaction_carries_its_first_attempts_client_request_token()
         sent[2].as_deref(),
         Some(first.as_str()),
         "another call is another transaction"
+    );
+    // The same transaction as another call (another token) is refused by its condition: the
+    // success above was the token's doing.
+    let again = db
+        .transact_write_items()
+        .transact_items(put("a"))
+        .send()
+        .await;
+    assert!(
+        again.as_ref().is_err_and(|e| e
+            .as_service_error()
+            .is_some_and(|e| e.is_transaction_canceled_exception())),
+        "{again:?}"
     );
     db.delete_table().table_name(&table).send().await.unwrap();
 }

@@ -64,7 +64,6 @@ async fn a_group_of_more_than_99_records_splits_into_transactions_of_99() {
 
 #[tokio::test]
 async fn transactions_run_concurrently_when_allowed() {
-    // Concurrency is safe on moto as long as no transaction is cancelled (see test_config).
     let mut env = Env::with_config(|c| c.concurrency = 8).await;
     let users: Vec<String> = (0..12).map(|i| format!("u{i}")).collect();
     for (n, u) in users.iter().enumerate() {

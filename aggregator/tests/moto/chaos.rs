@@ -12,7 +12,7 @@
 //! stream is drained, at checkpoints and at the end: nothing counted twice, nothing lost.
 //!
 //! Bounded for CI (300 writes, faults on 20% of attempts). The larger run in BENCHMARKS.md:
-//! `CHAOS_OPERATIONS=2000 CHAOS_PER_MILLE=300 scripts/moto cargo test -p aggregator --test moto
+//! `CHAOS_OPERATIONS=2000 CHAOS_PER_MILLE=300 scripts/engines cargo test -p aggregator --test moto
 //! chaos -- --nocapture`; `CHAOS_SEED` picks other faults and another workload.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! The Lambda events in fixtures/stream/ (also usable with `cargo lambda invoke aggregator
-//! --data-file ...`) run through the handler against moto.
+//! --data-file ...`) run through the handler against DynamoDB Local.
 
 use std::path::PathBuf;
 

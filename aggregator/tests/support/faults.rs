@@ -1,6 +1,6 @@
 //! Faults on the aggregator's transactions, chosen by the user whose aggregates they update.
 //! `testkit::faults` answers them at the HTTP layer, so nothing of a failed attempt reaches
-//! moto, and the SDK retries exactly what it would retry against DynamoDB.
+//! DynamoDB Local, and the SDK retries exactly what it would retry against DynamoDB.
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
 use testkit::faults::Fault;

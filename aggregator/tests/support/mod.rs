@@ -1,4 +1,4 @@
-//! Shared set-up for the aggregator's tests against moto: tables from template.yaml, the
+//! Shared set-up for the aggregator's tests against DynamoDB Local: tables from template.yaml, the
 //! activity table's real stream, the handler wired to a counting and fault-injecting client.
 #![allow(dead_code)] // each test binary uses a different part
 
@@ -35,12 +35,8 @@ pub struct Env {
     pub tail: StreamTail,
 }
 
-/// The handler's configuration for tests: fast retries of cancelled transactions, and one
-/// transaction at a time.
-/// moto rolls a cancelled transaction back by restoring a copy of each table taken before
-/// it started, which also erases a transaction that committed on the same table meanwhile;
-/// DynamoDB has no such race, but against moto concurrent transactions plus redelivered
-/// (cancelled) ones would lose writes that DynamoDB keeps.
+/// The handler's configuration for tests: the deployed one (its concurrency too), with fast
+/// retries of cancelled transactions.
 pub fn test_config(tables: &BTreeMap<String, String>) -> Config {
     let mut config = Config::new(&tables[AGGREGATES], &tables[PROCESSED]);
     config.retry = RetryPolicy {
@@ -48,7 +44,6 @@ pub fn test_config(tables: &BTreeMap<String, String>) -> Config {
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(10),
     };
-    config.concurrency = 1;
     config
 }
 
@@ -150,8 +145,8 @@ impl Env {
         }
     }
 
-    /// UpdateItem setting every attribute: creates the item when missing (moto then emits a
-    /// keys-only INSERT first), otherwise a MODIFY.
+    /// UpdateItem setting every attribute: creates the item when missing (an INSERT),
+    /// otherwise a MODIFY.
     pub async fn update(&self, a: &Activity) {
         self.ddb
             .update_item()
@@ -299,8 +294,8 @@ impl Env {
     }
 
     /// Deletes the dedupe markers of records before `seq`, as TTL eventually would: only for
-    /// records the test will never deliver again. Keeps moto's per-transaction cost (it
-    /// copies the whole table for every item of a transaction) from growing with the run.
+    /// records the test will never deliver again. Keeps the table, and what each
+    /// transaction's checks read, from growing with the run.
     pub async fn expire_markers_before(&self, seq: &SequenceNumber) -> usize {
         let table = self.table(PROCESSED);
         let mut doomed = Vec::new();

@@ -1,5 +1,6 @@
-//! Lambda's DynamoDB event source mapping, locally (the I/O side): polls the table's stream on moto (the
-//! DynamoDB Streams API), gathers records into batches as the template's mapping says
+//! Lambda's DynamoDB event source mapping, locally (the I/O side): polls the table's stream on
+//! DynamoDB Local (the DynamoDB Streams API), each shard after its parent and through
+//! `stack_template::stream::ShardReader` (as Lambda reads one), gathers records into batches as the template's mapping says
 //! (`BatchSize`, `MaximumBatchingWindowInSeconds`), hands each batch to the function in
 //! Lambda's event shape and honours its reply:
 //!
@@ -9,6 +10,9 @@
 //! * a function error: the whole batch again (halved first with `BisectBatchOnFunctionError`).
 //! * past `MaximumRetryAttempts` the batch is dropped and logged (on AWS it would go to the
 //!   on-failure destination).
+//!
+//! Where each shard stands is kept in [`Checkpoints`], which outlive a poller: one started
+//! again goes on after the last record done.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -17,12 +21,13 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use serde_json::json;
+use stack_template::stream::ShardReader;
 use tokio::sync::watch;
 use tracing::{debug, error, info, warn};
 
 use super::mapping::StreamMapping;
 use super::reply::{verdict, Verdict};
-use super::shard::{seq_of, Shard};
+use super::shard::{seq_of, Checkpoints, Shard};
 use crate::invoke::Invoker;
 
 #[derive(Debug, Default)]
@@ -49,6 +54,7 @@ pub struct Poller {
     pub target: Arc<dyn Invoker>,
     pub poll_interval: Duration,
     pub stats: Arc<StreamStats>,
+    pub checkpoints: Arc<Checkpoints>,
 }
 
 impl Poller {
@@ -79,7 +85,7 @@ impl Poller {
                 break;
             }
             let rediscover = last_discovery.is_none_or(|t| t.elapsed() > Duration::from_secs(5))
-                || shards.iter().all(|s| s.closed && s.pending.is_empty());
+                || shards.iter().all(Shard::finished);
             if rediscover {
                 last_discovery = Some(Instant::now());
                 let discovered = tokio::select! {
@@ -96,7 +102,17 @@ impl Poller {
                     }
                 }
             }
+            // A child shard is read once its parent is done with (Lambda's order per key).
+            let unfinished: Vec<String> = shards.iter().map(|s| s.id().to_string()).collect();
             for shard in shards.iter_mut() {
+                if shard
+                    .reader
+                    .parent
+                    .as_ref()
+                    .is_some_and(|p| unfinished.contains(p))
+                {
+                    continue;
+                }
                 // A read is dropped at shutdown (nothing is lost: the records stay in the
                 // stream); a delivery in flight is finished.
                 tokio::select! {
@@ -106,11 +122,12 @@ impl Poller {
                 while shard.due(&self.mapping) {
                     self.deliver(shard).await;
                 }
+                self.checkpoints.keep(shard);
             }
             if *shutdown.borrow() {
                 break;
             }
-            shards.retain(|s| !(s.closed && s.pending.is_empty()));
+            shards.retain(|s| !s.finished());
             tokio::select! {
                 _ = shutdown.changed() => break,
                 _ = tokio::time::sleep(self.poll_interval) => {}
@@ -134,117 +151,54 @@ impl Poller {
     }
 
     async fn discover(&self, stream_arn: &str, shards: &mut Vec<Shard>) -> Result<(), String> {
-        let desc = self
-            .streams
-            .describe_stream()
-            .stream_arn(stream_arn)
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(&e).to_string())?;
-        for s in desc
-            .stream_description()
-            .map(|d| d.shards())
-            .unwrap_or_default()
-        {
-            let Some(id) = s.shard_id() else { continue };
-            if !shards.iter().any(|known| known.id == id) {
-                debug!(shard = id, "reading shard");
-                shards.push(Shard::new(id.to_string(), self.mapping.batch_size));
+        let start = if self.mapping.starting_position == "LATEST" {
+            ShardIteratorType::Latest
+        } else {
+            ShardIteratorType::TrimHorizon
+        };
+        for (id, parent) in stack_template::stream::shards(&self.streams, stream_arn).await? {
+            let checkpoint = self.checkpoints.get(&id);
+            if checkpoint.finished || shards.iter().any(|known| known.id() == id) {
+                continue;
             }
+            debug!(shard = %id, after = ?checkpoint.done, "reading shard");
+            let reader = ShardReader::new(id, parent, start.clone(), checkpoint.done);
+            shards.push(Shard::new(reader, self.mapping.batch_size));
         }
         Ok(())
     }
 
-    async fn open_iterator(
-        &self,
-        stream_arn: &str,
-        shard: &Shard,
-    ) -> Result<Option<String>, String> {
-        let mut req = self
-            .streams
-            .get_shard_iterator()
-            .stream_arn(stream_arn)
-            .shard_id(&shard.id);
-        req = match &shard.last_read {
-            Some(seq) => req
-                .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-                .sequence_number(seq),
-            None if self.mapping.starting_position == "LATEST" => {
-                req.shard_iterator_type(ShardIteratorType::Latest)
-            }
-            None => req.shard_iterator_type(ShardIteratorType::TrimHorizon),
-        };
-        let out = req
-            .send()
-            .await
-            .map_err(|e| DisplayErrorContext(&e).to_string())?;
-        Ok(out.shard_iterator().map(str::to_string))
-    }
-
     /// Reads what the shard has (up to the batch size ahead of what is pending).
     async fn poll(&self, stream_arn: &str, shard: &mut Shard) {
-        if shard.closed || shard.pending.len() >= self.mapping.batch_size {
+        if shard.reader.closed || shard.pending.len() >= self.mapping.batch_size {
             return;
         }
         if shard.read_again_at.is_some_and(|t| Instant::now() < t) {
             return;
         }
-        if shard.iterator.is_none() {
-            match self.open_iterator(stream_arn, shard).await {
-                Ok(Some(it)) => shard.iterator = Some(it),
-                Ok(None) => {
-                    shard.closed = true;
-                    return;
-                }
-                Err(e) => {
-                    if shard.read_failed() {
-                        warn!(shard = %shard.id, error = %e, failures = shard.read_errors, "GetShardIterator failed");
-                    }
-                    return;
-                }
-            }
-        }
-        let Some(iterator) = shard.iterator.clone() else {
-            return;
-        };
-        let page = match self
-            .streams
-            .get_records()
-            .shard_iterator(iterator)
-            .limit(1000)
-            .send()
-            .await
-        {
-            Ok(page) => page,
+        let records = match shard.reader.read(&self.streams, stream_arn, 1000).await {
+            Ok(records) => records,
             Err(e) => {
-                // An expired or trimmed iterator: open a new one after the last record read.
                 if shard.read_failed() {
-                    warn!(shard = %shard.id, error = %DisplayErrorContext(&e), failures = shard.read_errors, "GetRecords failed; reopening the iterator");
+                    warn!(shard = %shard.id(), error = %e, failures = shard.read_errors, "reading the stream failed");
                 }
-                shard.iterator = None;
                 return;
             }
         };
         shard.read_errors = 0;
         shard.read_again_at = None;
-        shard.iterator = page.next_shard_iterator().map(str::to_string);
-        if shard.iterator.is_none() {
-            shard.closed = true;
-        }
-        let records = page.records();
         if records.is_empty() {
             return;
         }
         self.stats
             .records_read
             .fetch_add(records.len() as u64, Ordering::Relaxed);
-        for r in records {
-            let record = stack_template::stream::lambda_record(r, stream_arn, &self.region());
-            if let Some(seq) = seq_of(&record) {
-                shard.last_read = Some(seq.to_string());
-            }
-            shard.pending.push_back(record);
-        }
+        let region = self.region();
+        shard.pending.extend(
+            records
+                .iter()
+                .map(|r| stack_template::stream::lambda_record(r, stream_arn, &region)),
+        );
         shard.first_pending_at.get_or_insert_with(Instant::now);
     }
 
@@ -274,12 +228,12 @@ impl Poller {
                     Verdict::AllDone => Some(n),
                     Verdict::ResumeAt { done, from } => {
                         self.stats.partial_failures.fetch_add(1, Ordering::Relaxed);
-                        warn!(shard = %shard.id, resume_from = %from, done, "partial batch failure; redelivering from the reported record");
+                        warn!(shard = %shard.id(), resume_from = %from, done, "partial batch failure; redelivering from the reported record");
                         Some(done)
                     }
                     Verdict::Unusable => {
                         self.stats.partial_failures.fetch_add(1, Ordering::Relaxed);
-                        warn!(shard = %shard.id, reply = %response, "batchItemFailures names no record of the batch; the whole batch fails");
+                        warn!(shard = %shard.id(), reply = %response, "batchItemFailures names no record of the batch; the whole batch fails");
                         None
                     }
                 }
@@ -287,7 +241,7 @@ impl Poller {
             Ok(_) => Some(n),
             Err(e) => {
                 self.stats.function_errors.fetch_add(1, Ordering::Relaxed);
-                error!(shard = %shard.id, error_type = %e.error_type, message = %e.error_message, records = n, "function error; the batch is retried");
+                error!(shard = %shard.id(), error_type = %e.error_type, message = %e.error_message, records = n, "function error; the batch is retried");
                 None
             }
         };
@@ -298,7 +252,7 @@ impl Poller {
                 self.stats
                     .records_done
                     .fetch_add(n as u64, Ordering::Relaxed);
-                debug!(shard = %shard.id, records = n, first = seqs.first().map_or("", String::as_str), last = seqs.last().map_or("", String::as_str), "batch done");
+                debug!(shard = %shard.id(), records = n, first = seqs.first().map_or("", String::as_str), last = seqs.last().map_or("", String::as_str), "batch done");
             }
             other => {
                 let k = other.unwrap_or(0);
@@ -311,7 +265,7 @@ impl Poller {
                         .records_dropped
                         .fetch_add(dropped.len() as u64, Ordering::Relaxed);
                     error!(
-                        shard = %shard.id,
+                        shard = %shard.id(),
                         records = dropped.len(),
                         first = dropped.first().and_then(seq_of).unwrap_or(""),
                         last = dropped.last().and_then(seq_of).unwrap_or(""),

@@ -1,18 +1,51 @@
-//! One shard's reading and delivery state: the records read but not yet done, the iterator,
-//! retries. Plain state and decisions; the poller does the I/O.
+//! One shard's reading and delivery state: its reader, the records read but not yet done,
+//! retries; and the checkpoints a restarted poller resumes from. Plain state and decisions;
+//! the poller does the I/O.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use stack_template::stream::ShardReader;
 
 use super::mapping::StreamMapping;
 
+/// How far the function is through each shard, kept apart from the poller so that a poller
+/// started again (after a stop) goes on after the last record done, as an event source
+/// mapping keeps its place: nothing delivered twice, nothing skipped.
+#[derive(Debug, Default)]
+pub struct Checkpoints(Mutex<HashMap<String, Checkpoint>>);
+
+#[derive(Debug, Default, Clone)]
+pub struct Checkpoint {
+    /// The sequence number of the last record done (delivered, or dropped after its retries).
+    pub done: Option<String>,
+    /// Every record of the shard is done and the shard has ended.
+    pub finished: bool,
+}
+
+impl Checkpoints {
+    pub fn get(&self, shard: &str) -> Checkpoint {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(shard).cloned().unwrap_or_default()
+    }
+
+    /// Records where `shard` stands.
+    pub fn keep(&self, shard: &Shard) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = map.entry(shard.id().to_string()).or_default();
+        if shard.done.is_some() {
+            entry.done.clone_from(&shard.done);
+        }
+        entry.finished = shard.finished();
+    }
+}
+
 pub struct Shard {
-    pub id: String,
-    pub iterator: Option<String>,
-    pub last_read: Option<String>,
-    pub closed: bool,
+    pub reader: ShardReader,
+    /// The sequence number of the last record done.
+    pub done: Option<String>,
     pub pending: VecDeque<Value>,
     pub first_pending_at: Option<Instant>,
     pub attempts: u32,
@@ -24,12 +57,10 @@ pub struct Shard {
 }
 
 impl Shard {
-    pub fn new(id: String, batch_size: usize) -> Self {
+    pub fn new(reader: ShardReader, batch_size: usize) -> Self {
         Self {
-            id,
-            iterator: None,
-            last_read: None,
-            closed: false,
+            reader,
+            done: None,
             pending: VecDeque::new(),
             first_pending_at: None,
             attempts: 0,
@@ -40,8 +71,26 @@ impl Shard {
         }
     }
 
+    pub fn id(&self) -> &str {
+        &self.reader.shard_id
+    }
+
+    /// The shard has ended and every record of it is done.
+    pub fn finished(&self) -> bool {
+        self.reader.closed && self.pending.is_empty()
+    }
+
+    /// The first `n` pending records are done.
+    fn take(&mut self, n: usize) -> Vec<Value> {
+        let taken: Vec<Value> = self.pending.drain(..n.min(self.pending.len())).collect();
+        if let Some(seq) = taken.last().and_then(seq_of) {
+            self.done = Some(seq.to_string());
+        }
+        taken
+    }
+
     /// Backs off after a failed read; says whether this failure is worth a log line (the
-    /// 1st, 2nd, 4th, 8th... in a row, so that a stopped moto does not flood the log).
+    /// 1st, 2nd, 4th, 8th... in a row, so that a stopped DynamoDB Local does not flood the log).
     pub fn read_failed(&mut self) -> bool {
         self.read_errors += 1;
         let backoff = Duration::from_millis(250)
@@ -60,7 +109,7 @@ impl Shard {
             return Instant::now() >= at;
         }
         self.pending.len() >= mapping.batch_size
-            || self.closed
+            || self.reader.closed
             || self
                 .first_pending_at
                 .is_some_and(|t| t.elapsed() >= mapping.batching_window)
@@ -75,7 +124,7 @@ impl Shard {
 
     /// The whole batch of `n` records is done.
     pub fn all_done(&mut self, n: usize, mapping: &StreamMapping) {
-        self.pending.drain(..n.min(self.pending.len()));
+        self.take(n);
         self.attempts = 0;
         self.retry_at = None;
         self.next_size = mapping.batch_size;
@@ -94,7 +143,7 @@ impl Shard {
         function_error: bool,
         mapping: &StreamMapping,
     ) -> Vec<Value> {
-        self.pending.drain(..done.min(self.pending.len()));
+        self.take(done);
         if function_error && mapping.bisect_on_error && n > 1 {
             self.next_size = (n / 2).max(1);
         }
@@ -110,7 +159,7 @@ impl Shard {
             return Vec::new();
         }
         let left = n.saturating_sub(done).min(self.pending.len());
-        let dropped = self.pending.drain(..left).collect();
+        let dropped = self.take(left);
         self.attempts = 0;
         self.retry_at = None;
         self.next_size = mapping.batch_size;

@@ -1,5 +1,5 @@
 //! Shared set-up: a local stack of the test's own (unique table prefix, any free port) on the
-//! moto server `scripts/moto` started, and HTTP clients for it.
+//! engines `scripts/engines` started, and HTTP clients for it.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -23,7 +23,7 @@ pub fn init_logs() {
 /// A stack on fresh tables; `seed`: seed 000's rooms and events, seed 001's categories.
 pub async fn stack(seed: bool) -> Stack {
     init_logs();
-    let mut config = StackConfig::new(testkit::endpoint());
+    let mut config = StackConfig::new(testkit::endpoint(), testkit::user_pool_endpoint());
     config.prefix = testkit::unique_prefix();
     config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
     config.seed = seed;

@@ -1,7 +1,7 @@
-// A local stack of our own for a test file: `./dev up` (moto, tables, seed data, the user pool,
-// the GraphQL and real-time endpoint, the stream poller) on free ports, driven only through the
-// repository's scripts. What a front end needs to reach it is read from the state file the
-// stack writes while it runs. Every wait is bounded, and stopping it leaves no process behind,
+// A local stack of our own for a test file: `./dev up` (DynamoDB Local, tables, seed data, the
+// user pool on moto, the GraphQL and real-time endpoint, the stream poller) on free ports,
+// driven only through the repository's scripts. What a front end needs to reach it is read
+// from the state file the stack writes while it runs. Every wait is bounded, and stopping it leaves no process behind,
 // whatever the test did.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -117,12 +117,19 @@ function groupAlive(pgid: number): boolean {
 
 export async function startDevStack(): Promise<DevStack> {
   const graphqlPort = await freePort();
-  let motoPort = await freePort();
-  while (motoPort === graphqlPort) motoPort = await freePort();
+  const ports = [graphqlPort];
+  const another = async () => {
+    let port = await freePort();
+    while (ports.includes(port)) port = await freePort();
+    ports.push(port);
+    return port;
+  };
+  const dynamodbPort = await another();
+  const userPoolPort = await another();
   const url = `http://127.0.0.1:${graphqlPort}/graphql`;
   const statePath = resolve(repoRoot, '.local', `stack-${graphqlPort}.env`);
 
-  // Its own process group: `./dev up` and moto, cargo and the stack binary it starts can then
+  // Its own process group: `./dev up` and the engines, cargo and the stack binary it starts can
   // be found, and killed as a last resort, by the group's id.
   const child: ChildProcess = spawn(resolve(repoRoot, 'dev'), ['up'], {
     cwd: repoRoot,
@@ -131,7 +138,8 @@ export async function startDevStack(): Promise<DevStack> {
     env: {
       ...process.env,
       GRAPHQL_PORT: String(graphqlPort),
-      MOTO_PORT: String(motoPort),
+      DYNAMODB_PORT: String(dynamodbPort),
+      USER_POOL_PORT: String(userPoolPort),
       // Where it writes what a front end needs (its default for this port, whatever the
       // caller's environment says).
       STACK_STATE: statePath,
@@ -175,7 +183,7 @@ export async function startDevStack(): Promise<DevStack> {
   const stop = () =>
     (stopping ??= (async () => {
       if (!exit) {
-        // The script's own Ctrl-C path: it stops the stack, then moto.
+        // The script's own Ctrl-C path: it stops the stack, then the engines.
         child.kill('SIGTERM');
         await within(exited, STOP_TIMEOUT_MS);
       }

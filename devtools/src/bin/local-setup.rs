@@ -1,6 +1,6 @@
-//! Creates the template's tables on the local DynamoDB (moto) and loads the seed data.
+//! Creates the template's tables on the local DynamoDB (DynamoDB Local) and loads the seed data.
 //! Prints the environment the functions need, as `export` lines.
-//!   local-setup <table prefix>      (endpoint from MOTO_ENDPOINT)
+//!   local-setup <table prefix>      (endpoint from DYNAMODB_ENDPOINT)
 
 #[tokio::main]
 async fn main() {

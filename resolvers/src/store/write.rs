@@ -3,6 +3,7 @@
 //! write's named `Check` (each builder says which); a cancellation comes back as the writes
 //! whose checks failed.
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use model::retry::{self, CANCELLED_TRANSACTION};
@@ -18,7 +19,13 @@ impl Db {
     /// retried by `model::retry`'s policy; throttling, 5xx and network failures are the
     /// SDK's own retries. What is left is committed, refused by named checks, or a Conflict
     /// the client may retry.
+    ///
+    /// Every attempt, the SDK's and these, carries one `ClientRequestToken`: DynamoDB answers
+    /// the repeat of a transaction that committed with success and applies nothing, so a
+    /// transaction whose answer was lost is answered once, as committed. For the same reason
+    /// a call the SDK gave up on (no answer, or a transient one) is sent again here.
     pub async fn transact(&self, plan: Plan) -> AppResult<Outcome> {
+        let token = uuid::Uuid::new_v4().to_string();
         let items = plan
             .writes()
             .iter()
@@ -30,13 +37,16 @@ impl Db {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
                 .send()
                 .await;
             let err = match result {
                 Ok(_) => return Ok(Outcome::Committed),
                 Err(err) => err,
             };
-            let may_pass = match err.as_service_error() {
+            // Some(true): cancelled for a passing cause; Some(false): no answer, or a
+            // transient one the SDK stopped retrying; None: worth no other try.
+            let retry = match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                     // DynamoDB reports one reason per item, in request order: the one place
                     // where a position means something, turned into the writes themselves.
@@ -51,15 +61,28 @@ impl Db {
                             .collect();
                         return Ok(Outcome::Refused(refused));
                     }
-                    retry::cancellation_may_pass(codes)
+                    retry::cancellation_may_pass(codes).then_some(true)
                 }
-                _ => false,
+                Some(e) => matches!(
+                    e.code(),
+                    Some(
+                        "ThrottlingException"
+                            | "InternalServerError"
+                            | "RequestLimitExceeded"
+                            | "TransactionInProgressException"
+                    )
+                )
+                .then_some(false),
+                None => Some(false),
             };
-            if !may_pass {
+            let Some(cancelled) = retry else {
                 return Err(err.into());
-            }
+            };
             failures += 1;
             if !CANCELLED_TRANSACTION.allows_retry(failures) {
+                if !cancelled {
+                    return Err(err.into());
+                }
                 return Err(AppError::Conflict(
                     "too many people are changing this at the same moment; please retry".into(),
                 ));

@@ -1,5 +1,5 @@
-//! Shared set-up for the integration tests: fresh tables on the moto server, an `App` over
-//! them with a request counter, identities, and a way to call the handler like AppSync.
+//! Shared set-up for the integration tests: fresh tables on DynamoDB Local, an `App` over them
+//! with a request counter, identities, and a way to call the handler like AppSync.
 #![allow(dead_code)]
 
 use resolvers::{handle, App, AppError};

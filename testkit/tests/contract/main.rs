@@ -8,7 +8,8 @@
 //! (`testkit::template`), the schema with a GraphQL SDL parser (`schema.rs`), the environment
 //! variables each function reads by running its own configuration loader, and the DynamoDB
 //! calls each function makes on each table by recording them while the fixture suite runs
-//! against moto (`recorded.rs`, checked in `iam.rs`).
+//! against DynamoDB
+//! Local (`recorded.rs`, checked in `iam.rs`).
 //!
 //! Which schema fields need a Lambda resolver:
 //! - every field of the query and mutation root types;

@@ -1,5 +1,5 @@
 //! What each function does to DynamoDB, seen rather than guessed: every AppSync fixture runs
-//! through `resolvers::handle` and every stream fixture through the aggregator, against moto,
+//! through `resolvers::handle` and every stream fixture through the aggregator, against DynamoDB Local,
 //! each function on a client whose `RequestCounter` records the table, action and index of
 //! every request. Nothing here reads the functions' sources, so a renamed helper or a new
 //! call path cannot slip past the contract.

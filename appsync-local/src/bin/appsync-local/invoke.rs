@@ -18,9 +18,9 @@ pub struct Args {
     function: String,
     /// The event, as a JSON file, or `-` for standard input.
     event: PathBuf,
-    /// The moto endpoint.
-    #[arg(long, env = "MOTO_ENDPOINT")]
-    moto: String,
+    /// The DynamoDB endpoint (DynamoDB Local).
+    #[arg(long, env = "DYNAMODB_ENDPOINT")]
+    dynamodb: String,
     /// Tables are `PREFIX-{LogicalId}`.
     #[arg(long, default_value = "local")]
     prefix: String,
@@ -59,14 +59,14 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                 .map(str::to_string)
                 .ok_or_else(|| format!("{} has no Metadata.BuildProperties.Binary", f.id))
         })?;
-    let db = aws_sdk_dynamodb::Client::new(&sdk_config_at(&args.moto).await);
+    let db = aws_sdk_dynamodb::Client::new(&sdk_config_at(&args.dynamodb).await);
     let (tables, report) =
         ensure_tables(&db, &args.prefix, &template, true, LOCAL_PAGE_TOKEN_SECRET).await?;
     if !report.reused_tables {
         eprintln!(
             "appsync-local: created the {}-* tables on {} and loaded the seed data ({:.2} s)",
             args.prefix,
-            args.moto,
+            args.dynamodb,
             report.took.as_secs_f64()
         );
     }

@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     name = "appsync-local",
-    about = "AppSync's endpoint and the stream mapping on one machine, over the real handlers and moto"
+    about = "AppSync's endpoint and the stream mapping on one machine, over the real handlers, DynamoDB Local and moto's user pools"
 )]
 struct Cli {
     #[command(subcommand)]

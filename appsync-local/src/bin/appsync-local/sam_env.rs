@@ -9,9 +9,9 @@ use stack_template::{template_path, Template};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The moto endpoint of the running stack.
-    #[arg(long, env = "MOTO_ENDPOINT")]
-    moto: String,
+    /// The DynamoDB endpoint of the running stack (DynamoDB Local).
+    #[arg(long, env = "DYNAMODB_ENDPOINT")]
+    dynamodb: String,
     /// The stack's table prefix.
     #[arg(long, default_value = "local")]
     prefix: String,
@@ -23,10 +23,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
     let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
-    let port = url::Url::parse(&args.moto)
+    let port = url::Url::parse(&args.dynamodb)
         .ok()
         .and_then(|u| u.port_or_known_default())
-        .ok_or_else(|| format!("{} is not an http://host:port endpoint", args.moto))?;
+        .ok_or_else(|| format!("{} is not an http://host:port endpoint", args.dynamodb))?;
     let tables = template
         .tables
         .iter()

@@ -16,9 +16,9 @@ pub struct Args {
     name: String,
     /// Cognito groups, e.g. Admin (the user is in exactly these afterwards).
     groups: Vec<String>,
-    /// The moto endpoint of the running stack.
-    #[arg(long, env = "MOTO_ENDPOINT")]
-    moto: String,
+    /// The Cognito endpoint of the running stack (moto).
+    #[arg(long, env = "USER_POOL_ENDPOINT")]
+    user_pool: String,
     /// The stack's name (`AWS::StackName`, its table prefix).
     #[arg(long, default_value = "local")]
     prefix: String,
@@ -29,7 +29,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<ExitCode, String> {
     let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
-    let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config_at(&args.moto).await);
+    let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config_at(&args.user_pool).await);
     let tables = BTreeMap::new();
     let locals = Locals {
         stack_name: &args.prefix,

@@ -11,9 +11,12 @@ use appsync_local::{Stack, StackConfig, LOCAL_API_KEY};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The moto endpoint (DynamoDB and its streams).
-    #[arg(long, env = "MOTO_ENDPOINT")]
-    moto: String,
+    /// The DynamoDB endpoint (DynamoDB Local: the tables and their streams).
+    #[arg(long, env = "DYNAMODB_ENDPOINT")]
+    dynamodb: String,
+    /// The Cognito endpoint (moto: the user pool).
+    #[arg(long, env = "USER_POOL_ENDPOINT")]
+    user_pool: String,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
@@ -38,9 +41,9 @@ pub struct Args {
     /// Where the local CA for https:// and wss:// is kept (made on first use).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../.local/tls"))]
     tls_dir: PathBuf,
-    /// Seconds to wait for moto to accept connections.
+    /// Seconds to wait for both endpoints to accept connections.
     #[arg(long, default_value_t = 0.0)]
-    wait_for_moto: f64,
+    wait_for_engines: f64,
     /// Web pages of this origin may call the endpoint (repeat, or separate with commas).
     /// Replaces the default list; the endpoint's own pages are always allowed.
     #[arg(
@@ -54,14 +57,14 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<ExitCode, String> {
     let started = Instant::now();
-    let mut config = StackConfig::new(args.moto.clone());
+    let mut config = StackConfig::new(args.dynamodb, args.user_pool);
     config.listen = SocketAddr::new(args.host, args.port);
     config.prefix = args.prefix;
     config.api_key = args.api_key;
     config.seed = !args.no_seed;
     config.streams = !args.no_streams;
-    config.wait_for_moto = Duration::try_from_secs_f64(args.wait_for_moto)
-        .map_err(|e| format!("--wait-for-moto: {e}"))?;
+    config.wait_for_engines = Duration::try_from_secs_f64(args.wait_for_engines)
+        .map_err(|e| format!("--wait-for-engines: {e}"))?;
     config.allow_origins = args.allow_origins;
     config.tls_dir = Some(args.tls_dir);
 
@@ -83,8 +86,8 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
 
 fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<(), String> {
     let mut text = format!(
-        "# Written by `appsync-local up` while it runs; removed when it stops.\nexport MOTO_ENDPOINT={}\nexport APPSYNC_LOCAL_PREFIX={}\nexport GRAPHQL_URL={}\nexport API_KEY={}\nexport APPSYNC_LOCAL_PID={}\n",
-        config.moto_endpoint,
+        "# Written by `appsync-local up` while it runs; removed when it stops.\nexport DYNAMODB_ENDPOINT={}\nexport APPSYNC_LOCAL_PREFIX={}\nexport GRAPHQL_URL={}\nexport API_KEY={}\nexport APPSYNC_LOCAL_PID={}\n",
+        config.dynamodb_endpoint,
         config.prefix,
         stack.url(),
         stack.api_key,
@@ -101,7 +104,7 @@ fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<()
         // What Amplify's Auth configuration needs (README: "Signing in with Amplify").
         text.push_str(&format!(
             "export USER_POOL_ID={}\nexport USER_POOL_ENDPOINT={}\n",
-            pool.id, config.moto_endpoint
+            pool.id, config.user_pool_endpoint
         ));
         if let Some(web) = pool.web_client() {
             text.push_str(&format!("export USER_POOL_CLIENT_ID={}\n", web.id));
@@ -158,7 +161,7 @@ async fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
     };
     let setup = &stack.setup;
     let data = if setup.reused_tables {
-        "tables already on moto: reused as they are".to_string()
+        "tables already there: reused as they are".to_string()
     } else if config.seed {
         format!(
             "seeded {} rooms, {} events, {} activity categories",
@@ -180,7 +183,7 @@ async fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
          \n    alice    {alice}\
          \n    admin    {admin}\
          \n  Origins    web pages of {origins} (and the endpoint's own); others get 403 (--allow-origin)\
-         \n  DynamoDB   moto at {moto}, tables {prefix}-* ({data})\
+         \n  DynamoDB   DynamoDB Local at {dynamodb}, tables {prefix}-* ({data})\
          \n  Streams    {streams}\
          \n  Functions  {functions} (in-process handlers, environment from template.yaml)\
          \n\nTry:\n  curl -s {url} -H 'x-api-key: {key}' -d '{{\"query\":\"{{ listRooms {{ items {{ id name capacity }} }} }}\"}}'\
@@ -195,10 +198,10 @@ async fn banner(stack: &Stack, config: &StackConfig, took: Duration) {
             .as_ref()
             .map_or("the CA in memory".to_string(), |f| f.display().to_string()),
         origins = if origins.is_empty() { "no other origin".to_string() } else { origins.join(", ") },
-        moto = config.moto_endpoint,
+        dynamodb = config.dynamodb_endpoint,
         prefix = config.prefix,
         streams = if config.streams {
-            "activity stream -> aggregator (polled from moto, Lambda's batching and retries)"
+            "activity stream -> aggregator (polled from DynamoDB Local's stream, Lambda's batching and retries)"
         } else {
             "not read (--no-streams)"
         },
