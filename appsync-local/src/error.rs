@@ -10,6 +10,11 @@ pub enum Error {
     /// template.yaml, schema.graphql or a setting asks for what the local stack cannot serve.
     #[error("{0}")]
     Config(String),
+    #[error("{0}")]
+    Template(#[from] stack_template::TemplateError),
+    /// An engine (DynamoDB Local, moto) does not answer, or refuses a call.
+    #[error("{0}")]
+    Engine(String),
     #[error("{}: {source}", path.display())]
     File {
         path: PathBuf,
@@ -40,12 +45,5 @@ impl Error {
     pub fn file(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
         move |source| Self::File { path, source }
-    }
-}
-
-/// Start-up and the binary's commands report errors as text.
-impl From<Error> for String {
-    fn from(e: Error) -> Self {
-        e.to_string()
     }
 }
