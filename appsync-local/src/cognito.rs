@@ -16,6 +16,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use stack_template::{Expr, Template, UserPool as PoolResource};
 
+use crate::error::{Error, Result};
 use crate::locals::{Locals, LOCAL_REGION};
 
 /// The password `./dev token` gives the users it creates (it meets the template's password
@@ -74,12 +75,10 @@ pub struct Tokens {
     pub id: String,
 }
 
-fn sdk_error<E: std::error::Error>(what: &str) -> impl FnOnce(E) -> String + '_ {
-    move |e| {
-        format!(
-            "moto's cognito-idp refused {what}: {}",
-            DisplayErrorContext(&e)
-        )
+fn sdk_error<E: std::error::Error>(call: &'static str) -> impl FnOnce(E) -> Error {
+    move |e| Error::Refused {
+        call,
+        detail: DisplayErrorContext(&e).to_string(),
     }
 }
 
@@ -102,7 +101,7 @@ pub async fn ensure_user_pool(
     idp: &Client,
     template: &Template,
     locals: &Locals<'_>,
-) -> Result<Option<UserPool>, String> {
+) -> Result<Option<UserPool>> {
     let Some(resource) = api_pool(template) else {
         return Ok(None);
     };
@@ -165,7 +164,9 @@ pub async fn ensure_user_pool(
                 created
                     .user_pool_client()
                     .and_then(|c| c.client_id())
-                    .ok_or("CreateUserPoolClient answered without a client id")?
+                    .ok_or_else(|| {
+                        Error::UserPool("CreateUserPoolClient answered without a client id".into())
+                    })?
                     .to_string()
             }
         };
@@ -212,7 +213,7 @@ pub async fn ensure_user_pool(
     }))
 }
 
-async fn find_pool(idp: &Client, name: &str) -> Result<Option<String>, String> {
+async fn find_pool(idp: &Client, name: &str) -> Result<Option<String>> {
     let mut pages = idp
         .list_user_pools()
         .max_results(60)
@@ -232,7 +233,7 @@ async fn find_pool(idp: &Client, name: &str) -> Result<Option<String>, String> {
     Ok(None)
 }
 
-async fn create_pool(idp: &Client, name: &str, resource: &PoolResource) -> Result<String, String> {
+async fn create_pool(idp: &Client, name: &str, resource: &PoolResource) -> Result<String> {
     let p = &resource.properties;
     let mut request = idp.create_user_pool().pool_name(name);
     if let Some(policy) = p.policies.as_ref().and_then(|p| p.password_policy.as_ref()) {
@@ -282,7 +283,7 @@ async fn create_pool(idp: &Client, name: &str, resource: &PoolResource) -> Resul
         .user_pool()
         .and_then(|p| p.id())
         .map(str::to_string)
-        .ok_or_else(|| "CreateUserPool answered without a pool id".to_string())
+        .ok_or_else(|| Error::UserPool("CreateUserPool answered without a pool id".into()))
 }
 
 /// Signs `username` in through moto, creating the user on first use (password
@@ -294,18 +295,20 @@ pub async fn sign_in(
     pool: &UserPool,
     username: &str,
     groups: &[&str],
-) -> Result<Tokens, String> {
+) -> Result<Tokens> {
     for g in groups {
         if !pool.groups.iter().any(|known| known == g) {
-            return Err(format!(
+            return Err(Error::Config(format!(
                 "template.yaml declares no group {g} in the user pool; it has: {}",
                 pool.groups.join(", ")
-            ));
+            )));
         }
     }
-    let client = pool.admin_client().ok_or(
-        "template.yaml declares no app client with ALLOW_ADMIN_USER_PASSWORD_AUTH to sign users in with",
-    )?;
+    let client = pool.admin_client().ok_or_else(|| {
+        Error::Config(
+            "template.yaml declares no app client with ALLOW_ADMIN_USER_PASSWORD_AUTH to sign users in with".into(),
+        )
+    })?;
     match idp
         .admin_get_user()
         .user_pool_id(&pool.id)
@@ -323,7 +326,7 @@ pub async fn sign_in(
                     .name(name)
                     .value(value)
                     .build()
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| Error::UserPool(e.to_string()))
             };
             idp.admin_create_user()
                 .user_pool_id(&pool.id)
@@ -388,38 +391,28 @@ pub async fn sign_in(
         .await
         .map_err(sdk_error("AdminInitiateAuth"))?;
     let result = answer.authentication_result().ok_or_else(|| {
-        format!(
+        Error::UserPool(format!(
             "AdminInitiateAuth for {username} answered with a challenge ({:?}), not tokens",
             answer.challenge_name()
-        )
+        ))
     })?;
     match (result.access_token(), result.id_token()) {
         (Some(access), Some(id)) => Ok(Tokens {
             access: access.to_string(),
             id: id.to_string(),
         }),
-        _ => Err("AdminInitiateAuth answered without tokens".into()),
+        _ => Err(Error::UserPool(
+            "AdminInitiateAuth answered without tokens".into(),
+        )),
     }
 }
 
 /// The pool's public keys, from moto (`/<pool id>/.well-known/jwks.json`; the `iss` URL is
 /// AWS's, which moto does not serve).
-pub async fn fetch_jwks(
-    moto_endpoint: &str,
-    pool_id: &str,
-) -> Result<jsonwebtoken::jwk::JwkSet, String> {
+pub async fn fetch_jwks(moto_endpoint: &str, pool_id: &str) -> Result<jsonwebtoken::jwk::JwkSet> {
     let url = format!(
         "{}/{pool_id}/.well-known/jwks.json",
         moto_endpoint.trim_end_matches('/')
     );
-    let response = reqwest::get(&url)
-        .await
-        .map_err(|e| format!("GET {url}: {e}"))?;
-    if !response.status().is_success() {
-        return Err(format!("GET {url}: HTTP {}", response.status()));
-    }
-    response
-        .json()
-        .await
-        .map_err(|e| format!("{url} is not a JWKS: {e}"))
+    Ok(reqwest::get(&url).await?.error_for_status()?.json().await?)
 }

@@ -11,6 +11,7 @@ use futures::future::{BoxFuture, FutureExt};
 use lambda_runtime::Diagnostic;
 use serde_json::Value;
 
+use crate::error::{Error, Result};
 use crate::invoke::{FunctionError, Invoker};
 use crate::locals::Locals;
 use stack_template::{Function, Template};
@@ -66,7 +67,7 @@ impl Functions {
         db: &aws_sdk_dynamodb::Client,
         locals: &Locals<'_>,
         page_token_secret: &str,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         let mut resolvers_fn = None;
         let mut aggregator_fn = None;
         for f in &template.functions {
@@ -82,12 +83,12 @@ impl Functions {
                         })
                     };
                     let app = resolvers::App::from_lookup(db.clone(), lookup)
-                        .map_err(|e| format!("resolvers environment: {e:?}"))?;
+                        .map_err(|e| Error::Config(format!("resolvers environment: {e:?}")))?;
                     resolvers_fn = Some((app, timeout));
                 }
                 "aggregator" => {
                     let config = aggregator::Config::from_lookup(lookup)
-                        .map_err(|e| format!("aggregator environment: {e}"))?;
+                        .map_err(|e| Error::Config(format!("aggregator environment: {e}")))?;
                     aggregator_fn =
                         Some((aggregator::Aggregator::new(db.clone(), config), timeout));
                 }

@@ -15,14 +15,15 @@
 //! * Leaves: [`invoke`] (how a function is called) with [`functions`] (the two handlers
 //!   in-process), [`stream`] (the event source mapping), and [`cognito`] (the API's user pool
 //!   on moto's cognito-idp).
-//! * Plain types every layer may use: [`caller`], [`response`], [`locals`] (template values
-//!   evaluated locally). template.yaml is read through `stack_template`, the project's one
-//!   model of it.
+//! * Plain types every layer may use: [`error`] (the crate's one error type), [`caller`],
+//!   [`response`], [`locals`] (template values evaluated locally). template.yaml is read
+//!   through `stack_template`, the project's one model of it.
 
 pub mod answer;
 pub mod auth;
 pub mod caller;
 pub mod cognito;
+pub mod error;
 pub mod execute;
 pub mod functions;
 pub mod graphql;

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use stack_template::Template;
 
+use crate::error::{Error, Result};
+
 #[derive(Debug, Clone, Default)]
 pub struct SetupReport {
     pub reused_tables: bool,
@@ -18,20 +20,20 @@ pub struct SetupReport {
 
 /// Waits until an engine accepts connections, for at most `limit` (the SDK's own retries back
 /// off for seconds; a bare TCP probe notices a starting engine within milliseconds).
-pub async fn wait_for(endpoint: &str, limit: Duration) -> Result<(), String> {
+pub async fn wait_for(endpoint: &str, limit: Duration) -> Result<()> {
     let uri: axum::http::Uri = endpoint
         .parse()
-        .map_err(|e| format!("{endpoint} is not a URL: {e}"))?;
+        .map_err(|e| Error::Config(format!("{endpoint} is not a URL: {e}")))?;
     let authority = uri
         .authority()
-        .ok_or_else(|| format!("{endpoint} names no host"))?
+        .ok_or_else(|| Error::Config(format!("{endpoint} names no host")))?
         .to_string();
     let started = Instant::now();
     loop {
         match tokio::net::TcpStream::connect(&authority).await {
             Ok(_) => return Ok(()),
             Err(e) if started.elapsed() >= limit => {
-                return Err(format!("nothing answers at {endpoint}: {e}"))
+                return Err(Error::Engine(format!("nothing answers at {endpoint}: {e}")))
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
         }
@@ -45,7 +47,7 @@ pub async fn ensure_tables(
     template: &Template,
     seed: bool,
     page_token_secret: &str,
-) -> Result<(BTreeMap<String, String>, SetupReport), String> {
+) -> Result<(BTreeMap<String, String>, SetupReport)> {
     let started = Instant::now();
     let mut report = SetupReport::default();
     let wanted: BTreeMap<String, String> = template
@@ -57,10 +59,10 @@ pub async fn ensure_tables(
     let mut pages = db.list_tables().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
-            format!(
+            Error::Engine(format!(
                 "DynamoDB does not answer ListTables: {}",
                 DisplayErrorContext(&e)
-            )
+            ))
         })?;
         existing.extend(page.table_names().iter().cloned());
     }
@@ -71,23 +73,23 @@ pub async fn ensure_tables(
     } else if present == 0 {
         stack_template::tables::create_tables_of(db, template, prefix).await
     } else {
-        return Err(format!(
+        return Err(Error::Config(format!(
             "DynamoDB has only some of the {prefix}-* tables ({present} of {}); use another --prefix or restart DynamoDB Local",
             wanted.len()
-        ));
+        )));
     };
     if seed && !report.reused_tables {
         let app = devtools::app(db.clone(), &tables, page_token_secret);
         let data = devtools::seed::read(&devtools::seed::default_path());
         let (rooms, events) = devtools::seed::load(&app, &data, chrono::Utc::now())
             .await
-            .map_err(|e| format!("seed data refused: {e}"))?;
+            .map_err(|e| Error::Config(format!("seed data refused: {e}")))?;
         report.rooms = rooms;
         report.events = events;
         report.categories =
             devtools::seed::load_categories(&app, &devtools::seed::categories_path())
                 .await
-                .map_err(|e| format!("categories refused: {e}"))?;
+                .map_err(|e| Error::Config(format!("categories refused: {e}")))?;
     }
     report.took = started.elapsed();
     Ok((tables, report))

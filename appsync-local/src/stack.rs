@@ -15,6 +15,7 @@ use tracing::info;
 use crate::auth::jwt::Verifier;
 use crate::auth::Authenticator;
 use crate::cognito::{self, Tokens, UserPool};
+use crate::error::{Error, Result};
 use crate::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use crate::graphql::schema::Api;
 use crate::http::assets::Assets;
@@ -116,22 +117,24 @@ pub struct Stack {
 }
 
 impl Stack {
-    pub async fn start(config: StackConfig) -> Result<Self, String> {
+    pub async fn start(config: StackConfig) -> Result<Self> {
         // The port first: a taken port should fail before anything else happens.
-        let listener = tokio::net::TcpListener::bind(config.listen)
+        let (addr, listener) = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::AddrInUse => format!(
-                    "port {} on {} is taken (another ./dev up?); choose another with --port or GRAPHQL_PORT",
-                    config.listen.port(),
-                    config.listen.ip()
-                ),
-                _ => format!("cannot listen on {}: {e}", config.listen),
+            .and_then(|l| Ok((l.local_addr()?, l)))
+            .map_err(|e| {
+                Error::Config(match e.kind() {
+                    std::io::ErrorKind::AddrInUse => format!(
+                        "port {} on {} is taken (another ./dev up?); choose another with --port or GRAPHQL_PORT",
+                        config.listen.port(),
+                        config.listen.ip()
+                    ),
+                    _ => format!("cannot listen on {}: {e}", config.listen),
+                })
             })?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let origins = Arc::new(AllowedOrigins::new(addr, &config.allow_origins)?);
 
-        let template = Template::read(&config.template_path).map_err(|e| e.to_string())?;
+        let template = Template::read(&config.template_path)?;
         let api = Api::load(&config.schema_path, &template)?;
         let sdk = stack_template::tables::sdk_config_at(&config.dynamodb_endpoint).await;
         let db = aws_sdk_dynamodb::Client::new(&sdk);
@@ -181,7 +184,10 @@ impl Stack {
                     .get(&env_var_for(&mapping.table))
                     .cloned()
                     .ok_or_else(|| {
-                        format!("the stream's table {} was not created", mapping.table)
+                        Error::Config(format!(
+                            "the stream's table {} was not created",
+                            mapping.table
+                        ))
                     })?;
                 let poller = Poller {
                     ddb: db.clone(),
@@ -240,11 +246,11 @@ impl Stack {
 
     /// Signs `username` in to the stack's user pool (creating the user on first use) with
     /// exactly these groups: what `./dev token` does.
-    pub async fn sign_in(&self, username: &str, groups: &[&str]) -> Result<Tokens, String> {
+    pub async fn sign_in(&self, username: &str, groups: &[&str]) -> Result<Tokens> {
         let pool = self
             .user_pool
             .as_ref()
-            .ok_or("template.yaml declares no user pool")?;
+            .ok_or_else(|| Error::Config("template.yaml declares no user pool".into()))?;
         cognito::sign_in(&self.idp, pool, username, groups).await
     }
 

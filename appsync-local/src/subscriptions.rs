@@ -12,12 +12,13 @@
 //! is dropped with a warning (AppSync drops an oversized one silently).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
 
 use crate::caller::Caller;
+use crate::error::{Error, Result};
 use crate::execute::publish::{for_subscriber, Published};
 use crate::graphql::schema::Api;
 use crate::graphql::validate::Prepared;
@@ -124,17 +125,17 @@ impl Hub {
         prepared: Prepared,
         caller: Caller,
         sink: mpsc::Sender<Delivery>,
-    ) -> Result<Registration, String> {
+    ) -> Result<Registration> {
         let root = prepared
             .operation
             .root_fields(&prepared.doc)
             .next()
-            .ok_or("a subscription without a field")?;
+            .ok_or_else(|| Error::Invalid("a subscription without a field".into()))?;
         let field = root.name.to_string();
         let mut filters = prepared
             .inputs(&self.api)
             .coerce_arguments(root)
-            .map_err(|p| p.message)?;
+            .map_err(|p| Error::Invalid(p.message))?;
         filters.retain(|_, v| !v.is_null());
         let subscriber = Arc::new(Subscriber {
             id,
@@ -143,10 +144,8 @@ impl Hub {
             filters,
             sink,
         });
-        let mut inner = self
-            .inner
-            .lock()
-            .map_err(|_| "the hub's lock is poisoned")?;
+        // A panic elsewhere leaves the maps whole: each change is one insert or remove.
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.next += 1;
         let key = inner.next;
         inner

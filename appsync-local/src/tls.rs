@@ -21,6 +21,8 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::{self, ServerConfig};
 
+use crate::error::{Error, Result};
+
 /// The CA's common name; the server certificate's issuer is built from the same parameters.
 const CA_NAME: &str = "appsync-local development CA (localhost only)";
 
@@ -33,8 +35,8 @@ pub struct LocalTls {
     pub server: Arc<ServerConfig>,
 }
 
-fn ca_params() -> Result<CertificateParams, String> {
-    let mut params = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+fn ca_params() -> Result<CertificateParams> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, CA_NAME);
     params.distinguished_name = dn;
@@ -55,17 +57,17 @@ fn ca_params() -> Result<CertificateParams, String> {
 }
 
 /// The CA: read from `dir`, or made (and written there, unless another process just did).
-fn ca(dir: Option<&Path>) -> Result<(String, KeyPair, Option<PathBuf>), String> {
+fn ca(dir: Option<&Path>) -> Result<(String, KeyPair, Option<PathBuf>)> {
     let Some(dir) = dir else {
-        let key = KeyPair::generate().map_err(|e| e.to_string())?;
-        let cert = ca_params()?.self_signed(&key).map_err(|e| e.to_string())?;
+        let key = KeyPair::generate()?;
+        let cert = ca_params()?.self_signed(&key)?;
         return Ok((cert.pem(), key, None));
     };
     let (cert_file, key_file) = (dir.join("ca.pem"), dir.join("ca-key.pem"));
     if !cert_file.exists() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let key = KeyPair::generate().map_err(|e| e.to_string())?;
-        let cert = ca_params()?.self_signed(&key).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir).map_err(Error::file(dir))?;
+        let key = KeyPair::generate()?;
+        let cert = ca_params()?.self_signed(&key)?;
         // Written aside, then linked into place without replacing: two stacks starting at once
         // end up with one CA (the loser reads the winner's).
         let pid = std::process::id();
@@ -74,8 +76,7 @@ fn ca(dir: Option<&Path>) -> Result<(String, KeyPair, Option<PathBuf>), String> 
             dir.join(format!(".ca.{pid}.pem")),
         );
         write_private(&tmp_key, key.serialize_pem().as_bytes())?;
-        std::fs::write(&tmp_cert, cert.pem())
-            .map_err(|e| format!("{}: {e}", tmp_cert.display()))?;
+        std::fs::write(&tmp_cert, cert.pem()).map_err(Error::file(&tmp_cert))?;
         let linked = std::fs::hard_link(&tmp_key, &key_file)
             .and_then(|_| std::fs::hard_link(&tmp_cert, &cert_file));
         let _ = std::fs::remove_file(&tmp_key);
@@ -91,20 +92,20 @@ fn ca(dir: Option<&Path>) -> Result<(String, KeyPair, Option<PathBuf>), String> 
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
-    let key_pem = std::fs::read_to_string(&key_file).map_err(|e| {
-        format!(
-            "{}: {e} (delete {} to make a new CA)",
+    let broken = |detail: String| {
+        Error::Config(format!(
+            "{}: {detail} (delete {} to make a new CA)",
             key_file.display(),
             dir.display()
-        )
-    })?;
-    let key = KeyPair::from_pem(&key_pem).map_err(|e| format!("{}: {e}", key_file.display()))?;
-    let cert_pem =
-        std::fs::read_to_string(&cert_file).map_err(|e| format!("{}: {e}", cert_file.display()))?;
+        ))
+    };
+    let key_pem = std::fs::read_to_string(&key_file).map_err(|e| broken(e.to_string()))?;
+    let key = KeyPair::from_pem(&key_pem).map_err(|e| broken(e.to_string()))?;
+    let cert_pem = std::fs::read_to_string(&cert_file).map_err(Error::file(&cert_file))?;
     Ok((cert_pem, key, Some(cert_file)))
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -115,19 +116,18 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     options
         .open(path)
         .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(Error::file(path))
 }
 
 impl LocalTls {
     /// The CA of `dir` (made there on first use), or one in memory; a server certificate for
     /// the loopback names signed by it.
-    pub fn new(dir: Option<&Path>) -> Result<Self, String> {
+    pub fn new(dir: Option<&Path>) -> Result<Self> {
         let (ca_pem, ca_key, ca_file) = ca(dir)?;
         let issuer = Issuer::new(ca_params()?, ca_key);
 
-        let key = KeyPair::generate().map_err(|e| e.to_string())?;
-        let mut params =
-            CertificateParams::new(vec!["localhost".to_string()]).map_err(|e| e.to_string())?;
+        let key = KeyPair::generate()?;
+        let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
         params.subject_alt_names.extend([
             SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)),
             SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)),
@@ -141,19 +141,15 @@ impl LocalTls {
         let now = time::OffsetDateTime::now_utc();
         params.not_before = now - time::Duration::days(1);
         params.not_after = now + time::Duration::days(90);
-        let cert = params.signed_by(&key, &issuer).map_err(|e| e.to_string())?;
+        let cert = params.signed_by(&key, &issuer)?;
 
-        let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes())
-            .map_err(|e| format!("the local CA certificate: {e}"))?;
-        let key_der = PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes())
-            .map_err(|e| format!("the server key: {e}"))?;
+        let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes())?;
+        let key_der = PrivateKeyDer::from_pem_slice(key.serialize_pem().as_bytes())?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let mut server = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
+            .with_safe_default_protocol_versions()?
             .with_no_client_auth()
-            .with_single_cert(vec![cert.der().clone(), ca_der], key_der)
-            .map_err(|e| format!("the server certificate: {e}"))?;
+            .with_single_cert(vec![cert.der().clone(), ca_der], key_der)?;
         // The server speaks HTTP/1.1 only (WebSocket upgrades are HTTP/1.1).
         server.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Self {

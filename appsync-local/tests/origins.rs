@@ -125,6 +125,7 @@ async fn configured_origins_replace_the_default_front_ends() {
     let err = appsync_local::Stack::start(config)
         .await
         .err()
-        .expect("refused");
+        .expect("refused")
+        .to_string();
     assert!(err.contains("scheme://host[:port]"), "{err}");
 }

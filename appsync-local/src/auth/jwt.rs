@@ -10,6 +10,8 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
+use crate::error::{Error, Result};
+
 /// Why a token was refused (logged; the HTTP answer is AppSync's generic 401).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Invalid {
@@ -46,15 +48,16 @@ impl Verifier {
         issuer: impl Into<String>,
         clients: impl IntoIterator<Item = String>,
         jwks: &JwkSet,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         let mut keys = HashMap::new();
         for jwk in &jwks.keys {
             let kid = jwk.common.key_id.clone().unwrap_or_default();
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("JWKS key {kid:?}: {e}"))?;
+            let key = DecodingKey::from_jwk(jwk)
+                .map_err(|e| Error::UserPool(format!("JWKS key {kid:?}: {e}")))?;
             keys.insert(kid, key);
         }
         if keys.is_empty() {
-            return Err("the pool's JWKS holds no key".into());
+            return Err(Error::UserPool("the pool's JWKS holds no key".into()));
         }
         Ok(Self {
             issuer: issuer.into(),

@@ -5,15 +5,16 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::Schema;
 use serde_json::{json, Value};
 
+use crate::error::{Error, Result};
 use crate::graphql::scalars;
 
 /// The value to answer for a scalar or enum of `type_name`; `Err` says why it cannot be.
-pub fn leaf(schema: &Valid<Schema>, type_name: &str, value: Value) -> Result<Value, String> {
+pub fn leaf(schema: &Valid<Schema>, type_name: &str, value: Value) -> Result<Value> {
     let wrong = |want: &str, v: &Value| {
-        format!(
+        Error::Invalid(format!(
             "Expected a value that can be converted to type '{want}' but it was a '{}'",
             scalars::kind(v)
-        )
+        ))
     };
     match type_name {
         "Int" => {
@@ -60,18 +61,18 @@ pub fn leaf(schema: &Valid<Schema>, type_name: &str, value: Value) -> Result<Val
             other => Ok(json!(other.to_string())),
         },
         scalar if scalars::is_aws_scalar(scalar) => match scalars::check(scalar, &value) {
-            Ok(()) => Ok(value),
-            Err(_) => Err(format!(
+            true => Ok(value),
+            false => Err(Error::Invalid(format!(
                 "Unable to serialize {value} as a valid {} Object.",
                 scalars::described(scalar)
-            )),
+            ))),
         },
         other => match schema.get_enum(other) {
             Some(e) => match value.as_str() {
                 Some(s) if e.values.contains_key(s) => Ok(value),
-                _ => Err(format!(
+                _ => Err(Error::Invalid(format!(
                     "Invalid input for Enum '{other}'. No value found for name '{value}'"
-                )),
+                ))),
             },
             // Another custom scalar: passed through as is.
             None => Ok(value),

@@ -13,6 +13,7 @@ use apollo_compiler::{ExecutableDocument, Name, Node, Schema};
 use serde_json::{json, Map, Value};
 
 use super::scalars;
+use crate::error::{Error, Result};
 use crate::response::{GraphQLError, Location};
 
 /// What input coercion reads besides the value itself.
@@ -141,7 +142,7 @@ impl<'a> Inputs<'a> {
             },
             ast::Value::Float(f) => json!(f.try_to_f64().unwrap_or_default()),
         };
-        if scalars::is_aws_scalar(named) && !out.is_null() && scalars::check(named, &out).is_err() {
+        if scalars::is_aws_scalar(named) && !out.is_null() && !scalars::check(named, &out) {
             return Err(problem(named));
         }
         Ok(Some(out))
@@ -206,7 +207,7 @@ impl<'a> Inputs<'a> {
         problems
     }
 
-    fn check_json(&self, value: &Value, ty: &Type) -> Result<(), String> {
+    fn check_json(&self, value: &Value, ty: &Type) -> Result<()> {
         if value.is_null() {
             return Ok(());
         }
@@ -220,12 +221,13 @@ impl<'a> Inputs<'a> {
         }
         let named = ty.inner_named_type().as_str();
         if scalars::is_aws_scalar(named) {
-            return scalars::check(named, value).map_err(|_| {
-                format!(
+            return match scalars::check(named, value) {
+                true => Ok(()),
+                false => Err(Error::Invalid(format!(
                     "Unable to parse {value} as a valid {} Object.",
                     scalars::described(named)
-                )
-            });
+                ))),
+            };
         }
         if let (Some(input), Value::Object(map)) = (self.schema.get_input_object(named), value) {
             for (name, def) in &input.fields {

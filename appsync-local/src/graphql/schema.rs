@@ -10,6 +10,7 @@ use apollo_compiler::validation::Valid;
 use apollo_compiler::{Name, Schema};
 
 use super::scalars;
+use crate::error::{Error, Result};
 use stack_template::{Function, Template};
 
 /// A Direct Lambda resolver as the template declares it.
@@ -66,23 +67,25 @@ pub struct Api {
 
 impl Api {
     /// Reads schema.graphql and the resolvers of template.yaml.
-    pub fn load(schema_path: &Path, template: &Template) -> Result<Self, String> {
-        let sdl = std::fs::read_to_string(schema_path)
-            .map_err(|e| format!("cannot read {}: {e}", schema_path.display()))?;
+    pub fn load(schema_path: &Path, template: &Template) -> Result<Self> {
+        let sdl = std::fs::read_to_string(schema_path).map_err(Error::file(schema_path))?;
         let mut resolvers = HashMap::new();
         for r in &template.resolvers {
             let p = &r.properties;
             if p.kind() != "UNIT" {
-                return Err(format!("{}: only UNIT resolvers are served locally", r.id));
+                return Err(Error::Config(format!(
+                    "{}: only UNIT resolvers are served locally",
+                    r.id
+                )));
             }
             let function = template
                 .resolver_function(r)
                 .and_then(Function::binary)
                 .ok_or_else(|| {
-                    format!(
+                    Error::Config(format!(
                         "{}: its data source is not a Lambda function with a binary",
                         r.id
-                    )
+                    ))
                 })?;
             let resolver = LambdaResolver {
                 function: function.to_string(),
@@ -99,22 +102,27 @@ impl Api {
         sdl: &str,
         source_name: &str,
         resolvers: HashMap<(String, String), LambdaResolver>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self> {
         let schema = Schema::builder()
             .adopt_orphan_extensions()
             .parse(scalars::prelude_for(sdl), "appsync-predefined.graphql")
             .parse(sdl, source_name)
             .build()
             .and_then(Schema::validate)
-            .map_err(|e| format!("{source_name} is not a valid AppSync schema:\n{}", e.errors))?;
+            .map_err(|e| {
+                Error::Config(format!(
+                    "{source_name} is not a valid AppSync schema:\n{}",
+                    e.errors
+                ))
+            })?;
         for (ty, field) in resolvers.keys() {
             let known = schema
                 .get_object(ty)
                 .is_some_and(|o| o.fields.contains_key(field.as_str()));
             if !known {
-                return Err(format!(
+                return Err(Error::Config(format!(
                     "template.yaml has a resolver for {ty}.{field}, which {source_name} does not declare"
-                ));
+                )));
             }
         }
         let subscribed = aws_subscribe(&schema);

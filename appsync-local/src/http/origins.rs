@@ -19,6 +19,7 @@ use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::reply::{error_response, ERROR_TYPE_HEADER};
+use crate::error::{Error, Result};
 
 /// The local front-end dev servers allowed unless told otherwise: Create React App and
 /// Next.js (3000), Vite (5173), Vue CLI and webpack-dev-server (8080).
@@ -39,15 +40,16 @@ pub struct AllowedOrigins {
 
 /// `scheme://host[:port]` as browsers send it in `Origin`; anything with a path, a query,
 /// credentials or another scheme is refused with the reason.
-pub fn parse_origin(text: &str) -> Result<String, String> {
-    let url = url::Url::parse(text).map_err(|e| format!("{text:?} is not an origin: {e}"))?;
+pub fn parse_origin(text: &str) -> Result<String> {
+    let refused = |why: String| Error::Config(format!("{text:?} is not {why}"));
+    let url = url::Url::parse(text).map_err(|e| refused(format!("an origin: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("{text:?} is not an http(s) origin"));
+        return Err(refused("an http(s) origin".into()));
     }
     let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
     if !bare || !url.username().is_empty() || url.password().is_some() || text.ends_with('/') {
-        return Err(format!(
-            "{text:?} is not an origin: give only scheme://host[:port], e.g. http://localhost:5173"
+        return Err(refused(
+            "an origin: give only scheme://host[:port], e.g. http://localhost:5173".into(),
         ));
     }
     Ok(url.origin().ascii_serialization())
@@ -55,7 +57,7 @@ pub fn parse_origin(text: &str) -> Result<String, String> {
 
 impl AllowedOrigins {
     /// The server's own origins on `addr`, and `configured` (validated with [`parse_origin`]).
-    pub fn new(addr: SocketAddr, configured: &[String]) -> Result<Self, String> {
+    pub fn new(addr: SocketAddr, configured: &[String]) -> Result<Self> {
         let port = addr.port();
         let mut hosts = vec![match addr {
             SocketAddr::V4(a) => a.ip().to_string(),

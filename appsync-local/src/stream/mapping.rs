@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use stack_template::{EventSourceMapping, Function, Template};
 
+use crate::error::{Error, Result};
+
 #[derive(Debug, Clone)]
 pub struct StreamMapping {
     /// Logical id of the table whose stream is read.
@@ -22,23 +24,28 @@ pub struct StreamMapping {
 
 impl StreamMapping {
     /// Every DynamoDB stream mapping of the template.
-    pub fn all(template: &Template) -> Result<Vec<Self>, String> {
+    pub fn all(template: &Template) -> Result<Vec<Self>> {
         template
             .stream_mappings()
             .map(|m| Self::from_template(template, m))
             .collect()
     }
 
-    fn from_template(template: &Template, m: &EventSourceMapping) -> Result<Self, String> {
+    fn from_template(template: &Template, m: &EventSourceMapping) -> Result<Self> {
         let p = &m.properties;
-        let table = p
-            .stream_table()
-            .ok_or_else(|| format!("{}: EventSourceArn is not a table's stream", m.id))?;
+        let table = p.stream_table().ok_or_else(|| {
+            Error::Config(format!("{}: EventSourceArn is not a table's stream", m.id))
+        })?;
         let function = p
             .function()
             .and_then(|f| template.function(f))
             .and_then(Function::binary)
-            .ok_or_else(|| format!("{}: FunctionName names no function with a binary", m.id))?;
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "{}: FunctionName names no function with a binary",
+                    m.id
+                ))
+            })?;
         Ok(Self {
             table: table.to_string(),
             function: function.to_string(),

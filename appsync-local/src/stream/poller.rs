@@ -28,6 +28,7 @@ use tracing::{debug, error, info, warn};
 use super::mapping::StreamMapping;
 use super::reply::{verdict, Verdict};
 use super::shard::{seq_of, Checkpoints, Shard};
+use crate::error::{Error, Result};
 use crate::invoke::Invoker;
 
 #[derive(Debug, Default)]
@@ -136,27 +137,36 @@ impl Poller {
         debug!("stream poller stopped");
     }
 
-    async fn stream_arn(&self) -> Result<String, String> {
+    async fn stream_arn(&self) -> Result<String> {
         let desc = self
             .ddb
             .describe_table()
             .table_name(&self.table)
             .send()
             .await
-            .map_err(|e| format!("DescribeTable {}: {}", self.table, DisplayErrorContext(&e)))?;
+            .map_err(|e| {
+                Error::Engine(format!(
+                    "DescribeTable {}: {}",
+                    self.table,
+                    DisplayErrorContext(&e)
+                ))
+            })?;
         desc.table()
             .and_then(|t| t.latest_stream_arn())
             .map(str::to_string)
-            .ok_or_else(|| format!("{} has no stream", self.table))
+            .ok_or_else(|| Error::Engine(format!("{} has no stream", self.table)))
     }
 
-    async fn discover(&self, stream_arn: &str, shards: &mut Vec<Shard>) -> Result<(), String> {
+    async fn discover(&self, stream_arn: &str, shards: &mut Vec<Shard>) -> Result<()> {
         let start = if self.mapping.starting_position == "LATEST" {
             ShardIteratorType::Latest
         } else {
             ShardIteratorType::TrimHorizon
         };
-        for (id, parent) in stack_template::stream::shards(&self.streams, stream_arn).await? {
+        for (id, parent) in stack_template::stream::shards(&self.streams, stream_arn)
+            .await
+            .map_err(Error::Engine)?
+        {
             let checkpoint = self.checkpoints.get(&id);
             if checkpoint.finished || shards.iter().any(|known| known.id() == id) {
                 continue;

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use appsync_local::error::{Error, Result};
 use appsync_local::tls::LocalTls;
 
 #[derive(clap::Args)]
@@ -14,9 +15,11 @@ pub struct Args {
     tls_dir: PathBuf,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode> {
     let tls = LocalTls::new(Some(&args.tls_dir))?;
-    let file = tls.ca_file.ok_or("the CA was not written")?;
+    let file = tls
+        .ca_file
+        .ok_or_else(|| Error::Config("the CA was not written".into()))?;
     let shown = file.canonicalize().unwrap_or(file);
     println!("{}", shown.display());
     Ok(ExitCode::SUCCESS)

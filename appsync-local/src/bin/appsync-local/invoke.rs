@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use appsync_local::error::{Error, Result};
 use appsync_local::functions::{Functions, LOCAL_PAGE_TOKEN_SECRET};
 use appsync_local::invoke::Invoker as _;
 use appsync_local::locals::Locals;
@@ -26,20 +27,20 @@ pub struct Args {
     prefix: String,
 }
 
-pub async fn run(args: Args) -> Result<ExitCode, String> {
+pub async fn run(args: Args) -> Result<ExitCode> {
     let shown = args.event.display().to_string();
     let text = if shown == "-" {
         let mut s = String::new();
         std::io::stdin()
             .read_to_string(&mut s)
-            .map_err(|e| format!("stdin: {e}"))?;
+            .map_err(Error::file("stdin"))?;
         s
     } else {
-        std::fs::read_to_string(&args.event).map_err(|e| format!("{shown}: {e}"))?
+        std::fs::read_to_string(&args.event).map_err(Error::file(&args.event))?
     };
-    let payload: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{shown} is not JSON: {e}"))?;
-    let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
+    let payload: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Config(format!("{shown} is not JSON: {e}")))?;
+    let template = Template::read(&template_path())?;
     let function = template
         .function(&args.function)
         .ok_or_else(|| {
@@ -48,16 +49,16 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
                 .iter()
                 .map(|f| format!("{} ({})", f.binary().unwrap_or("?"), f.id))
                 .collect();
-            format!(
+            Error::Config(format!(
                 "no function {} in template.yaml; there are {}",
                 args.function,
                 names.join(", ")
-            )
+            ))
         })
         .and_then(|f| {
-            f.binary()
-                .map(str::to_string)
-                .ok_or_else(|| format!("{} has no Metadata.BuildProperties.Binary", f.id))
+            f.binary().map(str::to_string).ok_or_else(|| {
+                Error::Config(format!("{} has no Metadata.BuildProperties.Binary", f.id))
+            })
         })?;
     let db = aws_sdk_dynamodb::Client::new(&sdk_config_at(&args.dynamodb).await);
     let (tables, report) =

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use appsync_local::error::{Error, Result};
 use appsync_local::functions::LOCAL_PAGE_TOKEN_SECRET;
 use appsync_local::locals::Locals;
 use appsync_local::sam_env::env_vars_file;
@@ -21,12 +22,17 @@ pub struct Args {
     host: String,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
-    let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
+pub fn run(args: Args) -> Result<ExitCode> {
+    let template = Template::read(&template_path())?;
     let port = url::Url::parse(&args.dynamodb)
         .ok()
         .and_then(|u| u.port_or_known_default())
-        .ok_or_else(|| format!("{} is not an http://host:port endpoint", args.dynamodb))?;
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{} is not an http://host:port endpoint",
+                args.dynamodb
+            ))
+        })?;
     let tables = template
         .tables
         .iter()
@@ -44,7 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     );
     println!(
         "{}",
-        serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?
+        serde_json::to_string_pretty(&file).map_err(|e| Error::Config(e.to_string()))?
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use appsync_local::cognito::{ensure_user_pool, sign_in, LOCAL_PASSWORD};
+use appsync_local::error::{Error, Result};
 use appsync_local::locals::Locals;
 use stack_template::tables::sdk_config_at;
 use stack_template::{template_path, Template};
@@ -27,8 +28,8 @@ pub struct Args {
     id_token: bool,
 }
 
-pub async fn run(args: Args) -> Result<ExitCode, String> {
-    let template = Template::read(&template_path()).map_err(|e| e.to_string())?;
+pub async fn run(args: Args) -> Result<ExitCode> {
+    let template = Template::read(&template_path())?;
     let idp = aws_sdk_cognitoidentityprovider::Client::new(&sdk_config_at(&args.user_pool).await);
     let tables = BTreeMap::new();
     let locals = Locals {
@@ -37,7 +38,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     };
     let pool = ensure_user_pool(&idp, &template, &locals)
         .await?
-        .ok_or("template.yaml declares no user pool")?;
+        .ok_or_else(|| Error::Config("template.yaml declares no user pool".into()))?;
     let groups: Vec<&str> = args.groups.iter().map(String::as_str).collect();
     let tokens = sign_in(&idp, &pool, &args.name, &groups).await?;
     eprintln!(

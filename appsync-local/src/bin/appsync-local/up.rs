@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use appsync_local::cognito::LOCAL_PASSWORD;
+use appsync_local::error::{Error, Result};
 use appsync_local::http::origins::DEFAULT_FRONT_END_ORIGINS;
 use appsync_local::{Stack, StackConfig, LOCAL_API_KEY};
 
@@ -55,7 +56,7 @@ pub struct Args {
     allow_origins: Vec<String>,
 }
 
-pub async fn run(args: Args) -> Result<ExitCode, String> {
+pub async fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
     let mut config = StackConfig::new(args.dynamodb, args.user_pool);
     config.listen = SocketAddr::new(args.host, args.port);
@@ -64,7 +65,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     config.seed = !args.no_seed;
     config.streams = !args.no_streams;
     config.wait_for_engines = Duration::try_from_secs_f64(args.wait_for_engines)
-        .map_err(|e| format!("--wait-for-engines: {e}"))?;
+        .map_err(|e| Error::Config(format!("--wait-for-engines: {e}")))?;
     config.allow_origins = args.allow_origins;
     config.tls_dir = Some(args.tls_dir);
 
@@ -84,7 +85,7 @@ pub async fn run(args: Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<(), String> {
+fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<()> {
     let mut text = format!(
         "# Written by `appsync-local up` while it runs; removed when it stops.\nexport DYNAMODB_ENDPOINT={}\nexport APPSYNC_LOCAL_PREFIX={}\nexport GRAPHQL_URL={}\nexport API_KEY={}\nexport APPSYNC_LOCAL_PID={}\n",
         config.dynamodb_endpoint,
@@ -116,7 +117,7 @@ fn write_state(path: &PathBuf, stack: &Stack, config: &StackConfig) -> Result<()
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(path, text).map_err(Error::file(path))
 }
 
 async fn wait_for_stop() {

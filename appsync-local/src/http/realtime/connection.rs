@@ -339,5 +339,5 @@ fn outcome(
     state
         .hub
         .register(id, prepared, caller, deliveries)
-        .map_err(|e| json!({ "errors": [{ "errorType": "BadRequestException", "message": e }] }))
+        .map_err(|e| json!({ "errors": [{ "errorType": "BadRequestException", "message": e.to_string() }] }))
 }
