@@ -196,7 +196,7 @@ mod tests {
             (&*r.event_id, &*r.event_name, r.sequence_number.as_deref()),
             ("ev111", "MODIFY", Some("111"))
         );
-        let keys: serde_json::Value = serde_json::from_str(&r.keys).unwrap();
+        let keys: serde_json::Value = serde_json::from_str(r.keys).unwrap();
         assert_eq!(keys, json!({"id": {"S": "a1"}, "userid": {"S": "u1"}}));
         assert_eq!(r.created, Some(1_795_257_000.0));
         assert!(matches!(r.old, Image::Counts(_)));

@@ -153,9 +153,8 @@ fn scalars(s: &str) {
         .filter(|(n, _)| is_aws_scalar(n) && !n.starts_with('@'))
     {
         for value in std::iter::once(Value::from(s)).chain(json.clone()) {
-            if let Err(why) = check(name, &value) {
-                assert!(!why.is_empty(), "{name} refused {value} without a reason");
-            }
+            // Any value is answered, accepted or refused, without a panic.
+            check(name, &value);
         }
     }
 }
@@ -164,23 +163,18 @@ fn times(s: &str) {
     if let Ok(t) = parse_timestamp(s) {
         let stored = format_timestamp(t);
         assert_eq!(stored.len(), 24, "{s:?} stored as {stored:?}");
-        if check("AWSDateTime", &Value::from(s)).is_ok() {
-            assert_eq!(
+        if check("AWSDateTime", &Value::from(s)) {
+            assert!(
                 check("AWSDateTime", &Value::from(stored.as_str())),
-                Ok(()),
                 "{s:?} is stored as {stored:?}, which AppSync refuses"
             );
         }
         assert_eq!(parse_timestamp(&stored), Ok(t), "{stored:?} reads back");
         let day = t.date_naive().format("%Y-%m-%d").to_string();
         assert_eq!(day.len(), 10, "{s:?}: aggregate key {day:?}");
-        assert_eq!(
-            check("AWSDate", &Value::from(day.as_str())),
-            Ok(()),
-            "{day:?}"
-        );
+        assert!(check("AWSDate", &Value::from(day.as_str())), "{day:?}");
     }
     if parse_date(s).is_ok() {
-        assert_eq!(check("AWSDate", &Value::from(s)), Ok(()), "{s:?}");
+        assert!(check("AWSDate", &Value::from(s)), "{s:?}");
     }
 }
