@@ -123,7 +123,7 @@ pub enum SkipReason {
         event_name: String,
         side: Side,
     },
-    /// Neither image counts: keys-only (moto), or invalid ones.
+    /// Neither image counts: keys-only, or invalid ones.
     NothingCounts {
         old: String,
         new: String,

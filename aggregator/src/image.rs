@@ -14,8 +14,8 @@ pub const MAX_USERID_BYTES: usize = 1024;
 pub enum Image {
     /// The record has no such image (INSERT has no old one, REMOVE no new one).
     Absent,
-    /// Only the key attributes: moto's first INSERT for an item created by UpdateItem.
-    /// Not an activity yet, so it counts for nothing and is not an error.
+    /// Only the key attributes (an image of an item that holds nothing else): not an
+    /// activity, so it counts for nothing and is not an error.
     KeysOnly,
     Counts(Contribution),
     /// Present but can never count; the reason is for the logs.

@@ -1,5 +1,5 @@
 //! Creates the DynamoDB tables exactly as `template.yaml` declares them, on a local DynamoDB
-//! (moto), so tests and the local stack can never drift from what is deployed.
+//! (DynamoDB Local), so tests and the local stack can never drift from what is deployed.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{
 
 use crate::{KeyElement, SecondaryIndex, Table, Template};
 
-/// An SDK configuration for a local endpoint (moto) with throw-away credentials: the one place
+/// An SDK configuration for a local endpoint (DynamoDB Local, moto) with throw-away credentials: the one place
 /// the tests, the tools and the local stack build it.
 pub async fn sdk_config_at(endpoint: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
